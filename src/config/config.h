@@ -1,0 +1,64 @@
+// PipelineConfig: the typed, validated form of pipeline.yaml (DESIGN.md, "Configuration").
+//
+// Loading refuses unknown keys, wrong types and bad values with "file:line:column: what was
+// expected", and interpolates ${ENV_VAR} in scalar values (an unset variable is an error).
+// The result is immutable after load and shared read-only by every thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "model/schema.h"
+
+namespace delta::config {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
+  int io_threads = 0;                      // 0: one per core
+  uint64_t max_body_bytes = 16ull << 20;   // a request body, as sent (compressed or not) -> 413
+  uint64_t max_decoded_body_bytes = 64ull << 20;  // after gzip/zstd decoding -> 413
+  uint64_t max_event_bytes = 1ull << 20;   // one event -> per-item error
+  uint32_t max_json_depth = 32;            // nesting deeper than this -> per-item error
+  uint32_t max_connections = 1024;         // further connections are refused and counted
+  uint32_t header_timeout_ms = 10'000;     // request line + headers must arrive within -> 408
+  uint32_t body_timeout_ms = 30'000;       // the body must arrive within -> 408
+  uint32_t idle_timeout_ms = 60'000;       // keep-alive connection with no request
+  uint64_t max_inflight_bytes = 256ull << 20;  // bytes waiting for the log, all requests -> 503
+};
+
+enum class Durability { kFsync, kOs };
+
+struct LogConfig {
+  std::string kind = "embedded";
+  std::string dir = "./data/log";
+  Durability durability = Durability::kFsync;
+  int64_t retention_ms = 24ll * 3600 * 1000;  // 0: keep forever
+  uint64_t retention_bytes = 0;               // per partition; 0: no size limit
+  uint64_t segment_bytes = 128ull << 20;      // roll a segment past this size
+  int64_t segment_ms = 3600ll * 1000;         // roll a segment older than this
+  uint64_t partition_quota_bytes = 0;         // 0: none; reached -> appends refused (503)
+  uint64_t quota_bytes = 0;                   // whole log; 0: none
+};
+
+struct PipelineConfig {
+  std::string source;  // the file it came from, or "<built-in demo>"
+  ServerConfig server;
+  LogConfig log;
+  std::vector<model::StreamSchema> streams;
+
+  const model::StreamSchema* find_stream(std::string_view name) const;
+};
+
+// Reads and validates a YAML file.
+Result<PipelineConfig> load_file(const std::string& path);
+// Validates YAML text; `source_name` is used in error messages in place of a file name.
+Result<PipelineConfig> parse(std::string_view yaml_text, std::string_view source_name);
+// The configuration `delta run` uses when given none: stream `events` with a clickstream schema.
+PipelineConfig demo_config();
+// The demo configuration as YAML text (what `delta run` would load), for docs and `delta validate`.
+std::string demo_yaml();
+
+}  // namespace delta::config
