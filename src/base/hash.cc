@@ -4,8 +4,6 @@
 
 namespace delta {
 
-uint64_t hash64(std::string_view bytes, uint64_t seed) {
-  return XXH64(bytes.data(), bytes.size(), seed);
-}
+uint64_t hash64(std::string_view bytes, uint64_t seed) { return XXH64(bytes.data(), bytes.size(), seed); }
 
 }  // namespace delta

@@ -14,7 +14,7 @@ namespace delta {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,    // the caller's input is wrong; retrying it unchanged will fail again
+  kInvalidArgument,  // the caller's input is wrong; retrying it unchanged will fail again
   kNotFound,
   kAlreadyExists,
   kCorruption,         // stored data failed a check (CRC, framing)
@@ -58,7 +58,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).is_ok() && "Result built from an ok Status has no value");
   }
@@ -84,8 +84,8 @@ class [[nodiscard]] Result {
 
 }  // namespace delta
 
-#define DELTA_RETURN_IF_ERROR(expr)              \
-  do {                                           \
-    ::delta::Status delta_status_ = (expr);      \
+#define DELTA_RETURN_IF_ERROR(expr)                   \
+  do {                                                \
+    ::delta::Status delta_status_ = (expr);           \
     if (!delta_status_.is_ok()) return delta_status_; \
   } while (0)

@@ -16,10 +16,16 @@ class StrongInt {
   constexpr explicit StrongInt(T v) : v_(v) {}
   constexpr T value() const { return v_; }
   constexpr auto operator<=>(const StrongInt&) const = default;
-  constexpr StrongInt& operator+=(T d) { v_ += d; return *this; }
+  constexpr StrongInt& operator+=(T d) {
+    v_ += d;
+    return *this;
+  }
   constexpr StrongInt operator+(T d) const { return StrongInt(v_ + d); }
   constexpr T operator-(StrongInt o) const { return v_ - o.v_; }
-  constexpr StrongInt& operator++() { ++v_; return *this; }
+  constexpr StrongInt& operator++() {
+    ++v_;
+    return *this;
+  }
 
  private:
   T v_{};

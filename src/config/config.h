@@ -16,17 +16,17 @@
 namespace delta::config {
 
 struct ServerConfig {
-  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
-  int io_threads = 0;                      // 0: one per core
-  uint64_t max_body_bytes = 16ull << 20;   // a request body, as sent (compressed or not) -> 413
+  std::string listen = "127.0.0.1:8080";          // host:port; port 0 picks a free port
+  int io_threads = 0;                             // 0: one per core
+  uint64_t max_body_bytes = 16ull << 20;          // a request body, as sent (compressed or not) -> 413
   uint64_t max_decoded_body_bytes = 64ull << 20;  // after gzip/zstd decoding -> 413
-  uint64_t max_event_bytes = 1ull << 20;   // one event -> per-item error
-  uint32_t max_json_depth = 32;            // nesting deeper than this -> per-item error
-  uint32_t max_connections = 1024;         // further connections are refused and counted
-  uint32_t header_timeout_ms = 10'000;     // request line + headers must arrive within -> 408
-  uint32_t body_timeout_ms = 30'000;       // the body must arrive within -> 408
-  uint32_t idle_timeout_ms = 60'000;       // keep-alive connection with no request
-  uint64_t max_inflight_bytes = 256ull << 20;  // bytes waiting for the log, all requests -> 503
+  uint64_t max_event_bytes = 1ull << 20;          // one event -> per-item error
+  uint32_t max_json_depth = 32;                   // nesting deeper than this -> per-item error
+  uint32_t max_connections = 1024;                // further connections are refused and counted
+  uint32_t header_timeout_ms = 10'000;            // request line + headers must arrive within -> 408
+  uint32_t body_timeout_ms = 30'000;              // the body must arrive within -> 408
+  uint32_t idle_timeout_ms = 60'000;              // keep-alive connection with no request
+  uint64_t max_inflight_bytes = 256ull << 20;     // bytes waiting for the log, all requests -> 503
 };
 
 enum class Durability { kFsync, kOs };

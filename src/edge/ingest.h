@@ -41,15 +41,15 @@ inline constexpr std::string_view kTooDeep = "too_deep";
 inline constexpr std::string_view kEventTooLarge = "event_too_large";
 inline constexpr std::string_view kBadTimestamp = "bad_timestamp";
 inline constexpr std::string_view kEmptyBody = "empty_body";
-inline constexpr std::string_view kBadEncoding = "bad_encoding";    // corrupt gzip/zstd
+inline constexpr std::string_view kBadEncoding = "bad_encoding";  // corrupt gzip/zstd
 inline constexpr std::string_view kBodyTooLarge = "body_too_large";
 inline constexpr std::string_view kUnsupportedEncoding = "unsupported_encoding";
 }  // namespace error_code
 
 struct ItemError {
-  int64_t index = 0;       // 0-based position of the item in the body (line or array element)
-  std::string_view code;   // one of error_code
-  std::string message;     // says where: the field and what was expected; never the value itself
+  int64_t index = 0;      // 0-based position of the item in the body (line or array element)
+  std::string_view code;  // one of error_code
+  std::string message;    // says where: the field and what was expected; never the value itself
 };
 
 struct IngestResult {

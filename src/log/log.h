@@ -54,8 +54,7 @@ class Log {
   // Queues `batch` (finished with any base offset; the log assigns the real one) for `partition`.
   // `done` gets the assigned offsets once durable, or kResourceExhausted when a disk quota is
   // reached, kNotFound for an unknown stream/partition, kIoError when the disk failed.
-  virtual void append(std::string_view stream, int32_t partition, std::string batch,
-                      AppendCallback done) = 0;
+  virtual void append(std::string_view stream, int32_t partition, std::string batch, AppendCallback done) = 0;
 
   // Reads whole batches starting at the batch that holds `from`, up to about `max_bytes`
   // (at least one batch when any exists at or after `from`).

@@ -15,8 +15,8 @@ std::string_view field_type_name(FieldType t) {
 }
 
 bool parse_field_type(std::string_view name, FieldType* out) {
-  static constexpr FieldType kAll[] = {FieldType::kString, FieldType::kInt64, FieldType::kFloat64,
-                                       FieldType::kBool, FieldType::kTimestamp, FieldType::kJson};
+  static constexpr FieldType kAll[] = {FieldType::kString, FieldType::kInt64,     FieldType::kFloat64,
+                                       FieldType::kBool,   FieldType::kTimestamp, FieldType::kJson};
   for (FieldType t : kAll) {
     if (field_type_name(t) == name) {
       *out = t;

@@ -15,14 +15,14 @@ enum class Level { kDebug, kInfo, kWarn, kError };
 
 // A field value: a string (escaped as JSON) or a number/bool written as is.
 struct LogValue {
-  LogValue(std::string_view s) : text(s), quoted(true) {}  // NOLINT(google-explicit-constructor)
-  LogValue(const std::string& s) : text(s), quoted(true) {}  // NOLINT(google-explicit-constructor)
-  LogValue(const char* s) : text(s), quoted(true) {}  // NOLINT(google-explicit-constructor)
-  LogValue(int64_t v) : text(std::to_string(v)), quoted(false) {}  // NOLINT(google-explicit-constructor)
-  LogValue(int v) : text(std::to_string(v)), quoted(false) {}  // NOLINT(google-explicit-constructor)
+  LogValue(std::string_view s) : text(s), quoted(true) {}           // NOLINT(google-explicit-constructor)
+  LogValue(const std::string& s) : text(s), quoted(true) {}         // NOLINT(google-explicit-constructor)
+  LogValue(const char* s) : text(s), quoted(true) {}                // NOLINT(google-explicit-constructor)
+  LogValue(int64_t v) : text(std::to_string(v)), quoted(false) {}   // NOLINT(google-explicit-constructor)
+  LogValue(int v) : text(std::to_string(v)), quoted(false) {}       // NOLINT(google-explicit-constructor)
   LogValue(uint64_t v) : text(std::to_string(v)), quoted(false) {}  // NOLINT(google-explicit-constructor)
-  LogValue(double v) : text(std::to_string(v)), quoted(false) {}  // NOLINT(google-explicit-constructor)
-  LogValue(bool v) : text(v ? "true" : "false"), quoted(false) {}  // NOLINT(google-explicit-constructor)
+  LogValue(double v) : text(std::to_string(v)), quoted(false) {}    // NOLINT(google-explicit-constructor)
+  LogValue(bool v) : text(v ? "true" : "false"), quoted(false) {}   // NOLINT(google-explicit-constructor)
   std::string text;
   bool quoted;
 };
@@ -33,9 +33,15 @@ void set_min_level(Level level);
 // Writes one JSON line: {"@timestamp":..., "log.level":..., "log.logger": logger, "message":..., fields...}
 void log(Level level, std::string_view logger, std::string_view message, LogFields fields = {});
 
-inline void info(std::string_view logger, std::string_view m, LogFields f = {}) { log(Level::kInfo, logger, m, f); }
-inline void warn(std::string_view logger, std::string_view m, LogFields f = {}) { log(Level::kWarn, logger, m, f); }
-inline void error(std::string_view logger, std::string_view m, LogFields f = {}) { log(Level::kError, logger, m, f); }
+inline void info(std::string_view logger, std::string_view m, LogFields f = {}) {
+  log(Level::kInfo, logger, m, f);
+}
+inline void warn(std::string_view logger, std::string_view m, LogFields f = {}) {
+  log(Level::kWarn, logger, m, f);
+}
+inline void error(std::string_view logger, std::string_view m, LogFields f = {}) {
+  log(Level::kError, logger, m, f);
+}
 
 // Appends `s` to `out` as the inside of a JSON string (quotes not included).
 void append_json_escaped(std::string& out, std::string_view s);
