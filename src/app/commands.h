@@ -1,0 +1,24 @@
+// The `delta` subcommands. Each returns the process exit code.
+#pragma once
+
+#include <string>
+
+namespace delta::app {
+
+struct RunOptions {
+  std::string config_path;  // empty: the built-in demo
+};
+int run_command(const RunOptions& options);
+
+int validate_command(const std::string& config_path);
+
+struct SendOptions {
+  std::string stream;
+  std::string input = "-";  // a file, or - for standard input
+  std::string url = "http://127.0.0.1:8080";
+  size_t batch_events = 1000;
+  std::string content_type = "application/x-ndjson";
+};
+int send_command(const SendOptions& options);
+
+}  // namespace delta::app

@@ -1,0 +1,43 @@
+// delta: one binary for the pipeline and its tools (DESIGN.md, "External interface").
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "app/commands.h"
+
+#ifndef DELTA_VERSION
+#define DELTA_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"Delta: a real-time event pipeline in one program"};
+  app.require_subcommand(1);
+
+  delta::app::RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run the pipeline (the built-in demo when no config is given)");
+  run_cmd->add_option("-c,--config", run.config_path, "Pipeline configuration (YAML)");
+
+  std::string validate_path;
+  auto* validate_cmd = app.add_subcommand("validate", "Check a configuration file without starting anything");
+  validate_cmd->add_option("-c,--config", validate_path, "Pipeline configuration (YAML)")->required();
+
+  delta::app::SendOptions send;
+  auto* send_cmd = app.add_subcommand("send", "Post NDJSON events to a running Delta");
+  send_cmd->add_option("stream", send.stream, "Stream name")->required();
+  send_cmd->add_option("input", send.input, "NDJSON file, or - for standard input");
+  send_cmd->add_option("--url", send.url, "Delta's base URL")->capture_default_str();
+  send_cmd->add_option("--batch", send.batch_events, "Events per request")->capture_default_str()->check(
+      CLI::Range(1, 100000));
+
+  auto* version_cmd = app.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*run_cmd) return delta::app::run_command(run);
+  if (*validate_cmd) return delta::app::validate_command(validate_path);
+  if (*send_cmd) return delta::app::send_command(send);
+  if (*version_cmd) {
+    std::printf("delta %s\n", DELTA_VERSION);
+    return 0;
+  }
+  return 2;
+}

@@ -1,0 +1,93 @@
+#include <cstdio>
+#include <memory>
+
+#include "app/commands.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "edge/routes.h"
+#include "edge/server.h"
+#include "log/embedded_log.h"
+#include "obs/logger.h"
+#include "obs/metrics.h"
+#include "runtime/periodic.h"
+
+namespace delta::app {
+namespace {
+
+constexpr auto kRetentionInterval = std::chrono::seconds(10);
+
+Result<config::PipelineConfig> load(const RunOptions& options) {
+  if (options.config_path.empty()) return config::demo_config();
+  return config::load_file(options.config_path);
+}
+
+bool is_loopback(const std::string& listen) {
+  return listen.starts_with("127.") || listen.starts_with("localhost:") || listen.starts_with("[::1]:");
+}
+
+void print_hint(const config::PipelineConfig& cfg, uint16_t port) {
+  const model::StreamSchema& s = cfg.streams.front();
+  std::fprintf(stderr,
+               "delta is listening on http://127.0.0.1:%u (streams: %zu). Send an event:\n"
+               "  curl -H 'Content-Type: application/x-ndjson' --data-binary "
+               "'{\"ts\":\"2026-01-01T00:00:00Z\",\"event_id\":\"e1\",\"user_id\":\"u1\",\"email\":\"a@b.c\","
+               "\"type\":\"click\",\"amount\":1.5,\"country\":\"DE\",\"device\":\"web\"}' "
+               "http://127.0.0.1:%u/v1/streams/%s/events\n",
+               port, cfg.streams.size(), port, s.name.c_str());
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options) {
+  Result<config::PipelineConfig> cfg = load(options);
+  if (!cfg.is_ok()) {
+    std::fprintf(stderr, "delta: %s\n", cfg.status().message().c_str());
+    return 2;
+  }
+  if (!is_loopback(cfg->server.listen)) {
+    obs::warn("app", "listening beyond loopback without authentication", {{"listen", cfg->server.listen}});
+  }
+  obs::Registry registry;
+  Clock& clock = SystemClock::instance();
+  obs::info("app", "starting", {{"config", cfg->source}, {"log.dir", cfg->log.dir}});
+  auto log = log::EmbeddedLog::open(cfg->log, clock, registry);
+  if (!log.is_ok()) {
+    obs::error("app", "log failed to open", {{"error", log.status().to_string()}});
+    return 1;
+  }
+  for (const auto& s : cfg->streams) {
+    Status st = (*log)->ensure_stream(s.name, s.partitions);
+    if (!st.is_ok()) {
+      obs::error("app", "stream failed to open", {{"stream", s.name}, {"error", st.to_string()}});
+      return 1;
+    }
+  }
+  edge::Routes routes(*cfg, **log, registry, clock);
+  edge::Server server(cfg->server, routes);
+  if (Status st = server.start(); !st.is_ok()) {
+    obs::error("app", "server failed to start", {{"error", st.to_string()}});
+    return 1;
+  }
+  routes.set_ready(true);
+  obs::info("app", "ready", {{"listen", cfg->server.listen}, {"port", static_cast<int>(server.port())}});
+  print_hint(*cfg, server.port());
+  {
+    runtime::PeriodicTask retention(kRetentionInterval, [&log] { (*log)->enforce_retention(); });
+    server.run();
+  }
+  (*log)->close();
+  obs::info("app", "stopped");
+  return 0;
+}
+
+int validate_command(const std::string& config_path) {
+  Result<config::PipelineConfig> cfg = config::load_file(config_path);
+  if (!cfg.is_ok()) {
+    std::fprintf(stderr, "%s\n", cfg.status().message().c_str());
+    return 1;
+  }
+  std::printf("%s: ok (%zu streams)\n", config_path.c_str(), cfg->streams.size());
+  return 0;
+}
+
+}  // namespace delta::app

@@ -1,0 +1,322 @@
+#include "edge/routes.h"
+
+#include <charconv>
+
+#include "obs/logger.h"
+
+namespace delta::edge {
+namespace {
+
+constexpr std::string_view kStreamsPrefix = "/v1/streams/";
+
+bool parse_int(std::string_view s, int64_t* out) {
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+// The media type without parameters, lower-cased: "Application/JSON; charset=utf-8" -> "application/json".
+std::string media_type(std::string_view content_type) {
+  std::string out;
+  for (char c : content_type.substr(0, content_type.find(';'))) {
+    if (c != ' ' && c != '\t') out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  return out;
+}
+
+void append_quoted(std::string& out, std::string_view s) {
+  out += '"';
+  obs::append_json_escaped(out, s);
+  out += '"';
+}
+
+HttpResponse with_retry_after(HttpResponse r, int seconds) {
+  r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return r;
+}
+
+// Response for a failed append: quota or queue full is backpressure (503), anything else is ours.
+HttpResponse append_failure(const Status& s) {
+  if (s.code() == StatusCode::kResourceExhausted) {
+    return with_retry_after(error_response(503, "log_full", s.message()), 1);
+  }
+  return error_response(500, "log_error", s.message());
+}
+
+// The ingest answer; with `error_code` set it also carries the standard error object (400).
+std::string ingest_body(const IngestResult& r, std::string_view error_code = {}) {
+  std::string out = "{";
+  if (!error_code.empty()) {
+    out += "\"error\":{\"code\":";
+    append_quoted(out, error_code);
+    out += ",\"message\":\"no valid events in the request\"},";
+  }
+  out += "\"accepted\":" + std::to_string(r.accepted) + ",\"rejected\":" + std::to_string(r.rejected) +
+                    ",\"errors\":[";
+  for (size_t i = 0; i < r.errors.size(); ++i) {
+    if (i > 0) out += ',';
+    out += "{\"index\":" + std::to_string(r.errors[i].index) + ",\"code\":";
+    append_quoted(out, r.errors[i].code);
+    out += ",\"error\":";
+    append_quoted(out, r.errors[i].message);
+    out += '}';
+  }
+  out += "]}";
+  return out;
+}
+
+// Tracks one request's appends across partitions and answers once the last one completes.
+struct PendingIngest {
+  std::atomic<int> remaining;
+  std::atomic<bool> failed{false};
+  Status failure;  // written by the one callback that flips `failed`
+  IngestResult result;
+  Respond respond;
+  std::function<void()> on_done;
+};
+
+}  // namespace
+
+Routes::Routes(const config::PipelineConfig& config, log::Log& log, obs::Registry& registry, Clock& clock)
+    : config_(config), log_(log), registry_(registry), clock_(clock), probe_(registry, [&] {
+        std::vector<std::string> names;
+        for (const auto& s : config.streams) names.push_back(s.name);
+        return names;
+      }()) {}
+
+std::unique_ptr<Routes::ConnectionState> Routes::new_connection_state() const {
+  auto state = std::make_unique<ConnectionState>();
+  state->decoders.resize(config_.streams.size());
+  return state;
+}
+
+int Routes::stream_index(std::string_view name) const {
+  for (size_t i = 0; i < config_.streams.size(); ++i) {
+    if (config_.streams[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void Routes::handle(const HttpRequest& request, ConnectionState& state, Respond respond) {
+  int64_t start = clock_.monotonic_ns();
+  auto finish = [this, start](Route route, Respond& respond) {
+    return [this, start, route, respond = std::move(respond)](HttpResponse r) {
+      probe_.request_done(route, r.status, static_cast<double>(clock_.monotonic_ns() - start) / 1e9);
+      respond(std::move(r));
+    };
+  };
+  std::string_view path = request.path;
+  bool get = request.method == Method::kGet || request.method == Method::kHead;
+  if (path == "/healthz") return finish(Route::kHealthz, respond)(HttpResponse{200, R"({"status":"ok"})"});
+  if (path == "/readyz") return finish(Route::kReadyz, respond)(readyz());
+  if (path == "/metrics") {
+    HttpResponse r{200, registry_.expose(), "text/plain; version=0.0.4"};
+    return finish(Route::kMetrics, respond)(std::move(r));
+  }
+  if (path == "/v1/streams") {
+    if (!get) return finish(Route::kStreamList, respond)(error_response(405, "method_not_allowed", "use GET"));
+    return finish(Route::kStreamList, respond)(stream_list());
+  }
+  if (path.starts_with(kStreamsPrefix)) {
+    std::string_view rest = path.substr(kStreamsPrefix.size());
+    size_t slash = rest.find('/');
+    std::string_view name = rest.substr(0, slash);
+    std::string_view tail = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+    Route route = tail.empty() ? Route::kStreamGet
+                  : tail == "/events" ? (get ? Route::kEventsRead : Route::kIngest)
+                                      : Route::kNotFound;
+    Respond done = finish(route, respond);
+    if (route == Route::kNotFound) return done(error_response(404, "not_found", "no such route"));
+    int index = stream_index(name);
+    if (index < 0) {
+      return done(error_response(404, "unknown_stream", "no stream named \"" + std::string(name) + "\""));
+    }
+    if (route == Route::kStreamGet) {
+      if (!get) return done(error_response(405, "method_not_allowed", "use GET"));
+      return done(stream_get(index));
+    }
+    if (route == Route::kEventsRead) return done(events_read(index, request));
+    if (request.method != Method::kPost) return done(error_response(405, "method_not_allowed", "use GET or POST"));
+    return ingest(index, request, state, std::move(done));
+  }
+  finish(Route::kNotFound, respond)(error_response(404, "not_found", "no such route"));
+}
+
+void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionState& state, Respond respond) {
+  const model::StreamSchema& schema = config_.streams[stream_index];
+  EdgeProbe::StreamCounters& counters = probe_.stream(stream_index);
+  std::string type = media_type(request.content_type);
+  BodyFormat format;
+  if (type == "application/x-ndjson" || type == "application/ndjson") {
+    format = BodyFormat::kNdjson;
+  } else if (type == "application/json") {
+    format = BodyFormat::kJson;
+  } else {
+    return respond(error_response(415, "unsupported_media_type",
+                                  "Content-Type must be application/x-ndjson or application/json"));
+  }
+  uint64_t body_size = request.body->size();
+  counters.bytes_received->inc(body_size);
+  if (inflight_bytes_.fetch_add(body_size) + body_size > config_.server.max_inflight_bytes) {
+    inflight_bytes_.fetch_sub(body_size);
+    return respond(with_retry_after(
+        error_response(503, "overloaded", "too many bytes waiting for the log; retry later"), 1));
+  }
+  probe_.inflight_bytes().set(static_cast<int64_t>(inflight_bytes_.load()));
+  auto release = [this, body_size] {
+    inflight_bytes_.fetch_sub(body_size);
+    probe_.inflight_bytes().set(static_cast<int64_t>(inflight_bytes_.load()));
+  };
+
+  Status decoded = decode_body(request.content_encoding, *request.body, config_.server.max_decoded_body_bytes,
+                               &state.decoded);
+  if (!decoded.is_ok()) {
+    release();
+    const std::string& m = decoded.message();
+    if (decoded.code() == StatusCode::kResourceExhausted) return respond(error_response(413, "body_too_large", m));
+    if (m.starts_with(error_code::kUnsupportedEncoding)) {
+      return respond(error_response(415, error_code::kUnsupportedEncoding, m));
+    }
+    return respond(error_response(400, error_code::kBadEncoding, m));
+  }
+
+  auto& decoder = state.decoders[stream_index];
+  if (!decoder) {
+    IngestLimits limits{config_.server.max_decoded_body_bytes, config_.server.max_event_bytes,
+                        config_.server.max_json_depth};
+    decoder = std::make_unique<IngestDecoder>(schema, limits);
+  }
+  std::string_view body(state.decoded.data(), state.decoded.size());
+  IngestResult result = decoder->decode(format, body, clock_.now_ms());
+  counters.events_rejected->inc(static_cast<uint64_t>(result.rejected));
+  if (result.accepted == 0) {
+    release();
+    std::string_view code = result.errors.empty() ? std::string_view("no_valid_events") : result.errors[0].code;
+    return respond(HttpResponse{400, ingest_body(result, code)});
+  }
+
+  auto pending = std::make_shared<PendingIngest>();
+  std::vector<model::RecordBatchBuilder>& batches = decoder->batches();
+  int parts = 0;
+  for (const auto& b : batches) parts += b.empty() ? 0 : 1;
+  pending->remaining = parts;
+  pending->result = std::move(result);
+  pending->respond = std::move(respond);
+  pending->on_done = std::move(release);
+  for (size_t p = 0; p < batches.size(); ++p) {
+    if (batches[p].empty()) continue;
+    batches[p].finish(0);
+    std::string bytes = std::move(batches[p].buffer());
+    batches[p].clear();
+    log_.append(schema.name, static_cast<int32_t>(p), std::move(bytes),
+                [pending, &counters](Result<log::AppendResult> r) {
+                  if (!r.is_ok()) {
+                    if (!pending->failed.exchange(true)) pending->failure = r.status();
+                  }
+                  if (pending->remaining.fetch_sub(1) != 1) return;
+                  pending->on_done();
+                  if (pending->failed.load()) {
+                    return pending->respond(append_failure(pending->failure));
+                  }
+                  counters.events_accepted->inc(static_cast<uint64_t>(pending->result.accepted));
+                  counters.bytes_accepted->inc(pending->result.accepted_bytes);
+                  pending->respond(HttpResponse{200, ingest_body(pending->result)});
+                });
+  }
+}
+
+HttpResponse Routes::stream_list() {
+  std::string out = "{\"streams\":[";
+  for (size_t i = 0; i < config_.streams.size(); ++i) {
+    if (i > 0) out += ',';
+    const auto& s = config_.streams[i];
+    out += "{\"name\":";
+    append_quoted(out, s.name);
+    out += ",\"partitions\":" + std::to_string(s.partitions) + "}";
+  }
+  out += "]}";
+  return HttpResponse{200, std::move(out)};
+}
+
+HttpResponse Routes::stream_get(size_t stream_index) {
+  const model::StreamSchema& s = config_.streams[stream_index];
+  std::string out = "{\"name\":";
+  append_quoted(out, s.name);
+  out += ",\"time_field\":";
+  append_quoted(out, s.time_field);
+  out += ",\"key\":";
+  append_quoted(out, s.key_field);
+  out += ",\"schema\":{";
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    if (i > 0) out += ',';
+    append_quoted(out, s.fields[i].name);
+    out += ":{\"type\":";
+    append_quoted(out, model::field_type_name(s.fields[i].type));
+    out += s.fields[i].required ? ",\"required\":true}" : ",\"required\":false}";
+  }
+  out += "},\"partitions\":[";
+  for (int32_t p = 0; p < s.partitions; ++p) {
+    if (p > 0) out += ',';
+    Result<log::PartitionInfo> info = log_.partition_info(s.name, p);
+    if (!info.is_ok()) return error_response(500, "log_error", info.status().message());
+    out += "{\"partition\":" + std::to_string(p) + ",\"start_offset\":" + std::to_string(info->start_offset) +
+           ",\"end_offset\":" + std::to_string(info->end_offset) +
+           ",\"size_bytes\":" + std::to_string(info->size_bytes) +
+           ",\"segments\":" + std::to_string(info->segments) + "}";
+  }
+  out += "]}";
+  return HttpResponse{200, std::move(out)};
+}
+
+HttpResponse Routes::events_read(size_t stream_index, const HttpRequest& request) {
+  const model::StreamSchema& s = config_.streams[stream_index];
+  std::string v;
+  int64_t partition = 0, from = 0, limit = 100;
+  if (query_param(request.query, "partition", &v) && (!parse_int(v, &partition) || partition < 0 ||
+                                                      partition >= s.partitions)) {
+    return error_response(400, "bad_parameter",
+                          "partition must be an integer from 0 to " + std::to_string(s.partitions - 1));
+  }
+  if (query_param(request.query, "from_offset", &v) && (!parse_int(v, &from) || from < 0)) {
+    return error_response(400, "bad_parameter", "from_offset must be a non-negative integer");
+  }
+  if (query_param(request.query, "limit", &v) && (!parse_int(v, &limit) || limit < 1 || limit > 10000)) {
+    return error_response(400, "bad_parameter", "limit must be an integer from 1 to 10000");
+  }
+  auto p = static_cast<int32_t>(partition);
+  Result<log::PartitionInfo> info = log_.partition_info(s.name, p);
+  if (!info.is_ok()) return error_response(500, "log_error", info.status().message());
+  from = std::max(from, info->start_offset);
+  std::string out = "{\"stream\":";
+  append_quoted(out, s.name);
+  out += ",\"partition\":" + std::to_string(partition) + ",\"events\":[";
+  int64_t next = from, count = 0;
+  while (count < limit && next < info->end_offset) {
+    Result<log::ReadResult> read = log_.read(s.name, p, next, 1 << 20);
+    if (!read.is_ok()) return error_response(500, "log_error", read.status().message());
+    if (read->batches.empty()) break;
+    for (const std::string& batch : read->batches) {
+      model::RecordIterator it(batch);
+      model::Record rec;
+      while (count < limit && it.next(&rec)) {
+        if (rec.offset < next) continue;
+        if (count > 0) out += ',';
+        out += "{\"offset\":" + std::to_string(rec.offset) + ",\"time\":" + std::to_string(rec.time_ms) +
+               ",\"event\":";
+        out += rec.value;
+        out += '}';
+        next = rec.offset + 1;
+        ++count;
+      }
+      if (!it.status().is_ok()) return error_response(500, "log_corruption", it.status().message());
+    }
+  }
+  out += "],\"next_offset\":" + std::to_string(next) + ",\"end_offset\":" + std::to_string(info->end_offset) + "}";
+  return HttpResponse{200, std::move(out)};
+}
+
+HttpResponse Routes::readyz() const {
+  if (ready_.load()) return HttpResponse{200, R"({"status":"ready"})"};
+  return error_response(503, "not_ready", "the log is recovering");
+}
+
+}  // namespace delta::edge

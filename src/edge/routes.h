@@ -1,0 +1,61 @@
+// Routes: the /v1 API, probes and metrics, on top of HttpRequest/HttpResponse (http_types.h).
+//
+// handle() answers exactly once through `respond`. Reads answer on the calling thread; ingest
+// answers on a log thread once every partition's append is durable, so the session must post the
+// response back to its own executor. Each connection owns a ConnectionState (decoders and buffers,
+// reused across its requests) and uses it for one request at a time.
+// A Routes object is shared by every I/O thread: its own state is atomics and read-only config.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "config/config.h"
+#include "edge/http_types.h"
+#include "edge/ingest.h"
+#include "edge/probe.h"
+#include "log/log.h"
+#include "obs/metrics.h"
+
+namespace delta::edge {
+
+using Respond = std::function<void(HttpResponse)>;
+
+class Routes {
+ public:
+  Routes(const config::PipelineConfig& config, log::Log& log, obs::Registry& registry, Clock& clock);
+
+  struct ConnectionState {
+    std::vector<std::unique_ptr<IngestDecoder>> decoders;  // by stream index, made on first use
+    std::string decoded;                                   // decoded body, with simdjson padding
+  };
+  std::unique_ptr<ConnectionState> new_connection_state() const;
+
+  void handle(const HttpRequest& request, ConnectionState& state, Respond respond);
+
+  // /readyz answers 200 only after this is set (the log has recovered).
+  void set_ready(bool ready) { ready_.store(ready); }
+  EdgeProbe& probe() { return probe_; }
+
+ private:
+  void ingest(size_t stream_index, const HttpRequest& request, ConnectionState& state, Respond respond);
+  HttpResponse stream_list();
+  HttpResponse stream_get(size_t stream_index);
+  HttpResponse events_read(size_t stream_index, const HttpRequest& request);
+  HttpResponse readyz() const;
+  int stream_index(std::string_view name) const;
+
+  const config::PipelineConfig& config_;
+  log::Log& log_;
+  obs::Registry& registry_;
+  Clock& clock_;
+  EdgeProbe probe_;
+  std::atomic<bool> ready_{false};
+  std::atomic<uint64_t> inflight_bytes_{0};
+};
+
+}  // namespace delta::edge
