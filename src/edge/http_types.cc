@@ -29,6 +29,13 @@ void percent_decode(std::string_view in, std::string* out) {
 
 }  // namespace
 
+HttpResponse json_response(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
 HttpResponse error_response(int status, std::string_view code, std::string_view message) {
   HttpResponse r;
   r.status = status;

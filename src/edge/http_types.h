@@ -31,6 +31,9 @@ struct HttpResponse {
   bool close = false;  // close the connection after this response
 };
 
+// A JSON answer with `status`.
+HttpResponse json_response(int status, std::string body);
+
 // {"error":{"code":code,"message":message}} with `status`.
 HttpResponse error_response(int status, std::string_view code, std::string_view message);
 

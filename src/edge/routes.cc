@@ -106,10 +106,11 @@ void Routes::handle(const HttpRequest& request, ConnectionState& state, Respond 
   };
   std::string_view path = request.path;
   bool get = request.method == Method::kGet || request.method == Method::kHead;
-  if (path == "/healthz") return finish(Route::kHealthz, respond)(HttpResponse{200, R"({"status":"ok"})"});
+  if (path == "/healthz") return finish(Route::kHealthz, respond)(json_response(200, R"({"status":"ok"})"));
   if (path == "/readyz") return finish(Route::kReadyz, respond)(readyz());
   if (path == "/metrics") {
-    HttpResponse r{200, registry_.expose(), "text/plain; version=0.0.4"};
+    HttpResponse r = json_response(200, registry_.expose());
+    r.content_type = "text/plain; version=0.0.4";
     return finish(Route::kMetrics, respond)(std::move(r));
   }
   if (path == "/v1/streams") {
@@ -191,7 +192,7 @@ void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionS
   if (result.accepted == 0) {
     release();
     std::string_view code = result.errors.empty() ? std::string_view("no_valid_events") : result.errors[0].code;
-    return respond(HttpResponse{400, ingest_body(result, code)});
+    return respond(json_response(400, ingest_body(result, code)));
   }
 
   auto pending = std::make_shared<PendingIngest>();
@@ -219,7 +220,7 @@ void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionS
                   }
                   counters.events_accepted->inc(static_cast<uint64_t>(pending->result.accepted));
                   counters.bytes_accepted->inc(pending->result.accepted_bytes);
-                  pending->respond(HttpResponse{200, ingest_body(pending->result)});
+                  pending->respond(json_response(200, ingest_body(pending->result)));
                 });
   }
 }
@@ -234,7 +235,7 @@ HttpResponse Routes::stream_list() {
     out += ",\"partitions\":" + std::to_string(s.partitions) + "}";
   }
   out += "]}";
-  return HttpResponse{200, std::move(out)};
+  return json_response(200, std::move(out));
 }
 
 HttpResponse Routes::stream_get(size_t stream_index) {
@@ -264,7 +265,7 @@ HttpResponse Routes::stream_get(size_t stream_index) {
            ",\"segments\":" + std::to_string(info->segments) + "}";
   }
   out += "]}";
-  return HttpResponse{200, std::move(out)};
+  return json_response(200, std::move(out));
 }
 
 HttpResponse Routes::events_read(size_t stream_index, const HttpRequest& request) {
@@ -311,11 +312,11 @@ HttpResponse Routes::events_read(size_t stream_index, const HttpRequest& request
     }
   }
   out += "],\"next_offset\":" + std::to_string(next) + ",\"end_offset\":" + std::to_string(info->end_offset) + "}";
-  return HttpResponse{200, std::move(out)};
+  return json_response(200, std::move(out));
 }
 
 HttpResponse Routes::readyz() const {
-  if (ready_.load()) return HttpResponse{200, R"({"status":"ready"})"};
+  if (ready_.load()) return json_response(200, R"({"status":"ready"})");
   return error_response(503, "not_ready", "the log is recovering");
 }
 

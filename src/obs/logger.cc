@@ -29,7 +29,7 @@ void append_timestamp(std::string& out) {
   time_t secs = static_cast<time_t>(ms / 1000);
   tm utc;
   gmtime_r(&secs, &utc);
-  char buf[40];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
                 utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms % 1000));
   out += buf;
