@@ -1,0 +1,96 @@
+// Start, stop and limits of the real binary: connection limit, graceful SIGTERM, restart with data.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/integration/harness.h"
+
+namespace delta::testing {
+namespace {
+
+const char* kStreams = R"(streams:
+  s:
+    partitions: 2
+    key: k
+    schema: {k: string, n: int64}
+)";
+
+std::string body(int from, int count) {
+  std::string b;
+  for (int i = from; i < from + count; ++i) {
+    b += R"({"k":"k)" + std::to_string(i % 5) + R"(","n":)" + std::to_string(i) + "}\n";
+  }
+  return b;
+}
+
+TEST(Lifecycle, ConnectionsPastTheLimitAreRefusedAndCounted) {
+  TempDir dir;
+  DeltaProcess delta(dir.path(), kStreams, "max_connections: 2");
+  ASSERT_TRUE(delta.start()) << delta.read_stdout();
+  // Two keep-alive connections that each completed a request, so the server holds them open.
+  std::vector<int> held;
+  std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 0; i < 2; ++i) {
+    int fd = connect_loopback(delta.port());
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    char buf[512];
+    ASSERT_GT(::recv(fd, buf, sizeof buf, 0), 0);
+    held.push_back(fd);
+  }
+  int third = connect_loopback(delta.port());
+  ASSERT_GE(third, 0);
+  ::send(third, req.data(), req.size(), MSG_NOSIGNAL);
+  std::string answer = read_until_close(third, 5000);
+  ::close(third);
+  EXPECT_EQ(answer.find("200 OK"), std::string::npos) << answer;
+  for (int fd : held) ::close(fd);
+  // The held connections are gone; a new request is served and the refusal was counted.
+  HttpResult m;
+  for (int i = 0; i < 200 && m.status != 200; ++i) m = http_get(delta.url("/metrics"));
+  ASSERT_EQ(m.status, 200);
+  EXPECT_GE(metric_value(m.body, "delta_http_connections_refused_total"), 1);
+}
+
+TEST(Lifecycle, SigtermDrainsAndExitsZeroAndDataSurvivesRestart) {
+  TempDir dir;
+  DeltaProcess delta(dir.path(), kStreams);
+  ASSERT_TRUE(delta.start()) << delta.read_stdout();
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(http_post(delta.url("/v1/streams/s/events"), body(i * 100, 100), "application/x-ndjson").status, 200);
+  }
+  EXPECT_EQ(delta.terminate(), 0) << delta.read_stdout();
+  EXPECT_NE(delta.read_stdout().find("\"message\":\"stopped\""), std::string::npos);
+  ASSERT_TRUE(delta.start()) << delta.read_stdout();
+  auto events = read_all_events(delta, "s", 2);
+  EXPECT_EQ(events.size(), 1000u);
+}
+
+TEST(Lifecycle, LogsAreJsonWithEcsFields) {
+  TempDir dir;
+  DeltaProcess delta(dir.path(), kStreams);
+  ASSERT_TRUE(delta.start());
+  EXPECT_EQ(delta.terminate(), 0);
+  std::string out = delta.read_stdout();
+  size_t line_start = out.find("{\"@timestamp\":\"");
+  ASSERT_NE(line_start, std::string::npos) << out;
+  std::string line = out.substr(line_start, out.find('\n', line_start) - line_start);
+  EXPECT_NE(line.find("\"log.level\":\"info\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"message\":"), std::string::npos) << line;
+}
+
+TEST(Lifecycle, BadConfigIsRefusedWithPosition) {
+  TempDir dir;
+  DeltaProcess delta(dir.path(), "streams:\n  s:\n    partitons: 2\n    schema: {k: string}\n");
+  EXPECT_FALSE(delta.start());
+  std::string out = delta.read_stdout();
+  EXPECT_NE(out.find("pipeline.yaml:5:5"), std::string::npos) << out;
+  EXPECT_NE(out.find("partitons"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace delta::testing
