@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Ingest benchmark: starts `delta run` with fsync durability in a temp dir, drives it with http_load
+# on loopback for a bounded time, and prints events/s, MB/s, p50/p99 latency and the server's peak RSS.
+# Usage: bench/run.sh BUILD_DIR [SECONDS=20] [CONNECTIONS=8] [DURABILITY=fsync]
+set -euo pipefail
+build=${1:-build}
+seconds=${2:-20}
+connections=${3:-8}
+durability=${4:-fsync}
+dir=$(mktemp -d /var/tmp/delta-bench-XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18080)
+cat >"$dir/pipeline.yaml" <<YAML
+server: {listen: "127.0.0.1:$port"}
+log: {dir: "$dir/log", durability: $durability}
+streams:
+  events:
+    time_field: ts
+    key: user_id
+    partitions: 4
+    schema: {ts: timestamp, event_id: string, user_id: string, email: string, type: string, amount: "float64?", country: string, device: string}
+YAML
+"$build/src/app/delta" run -c "$dir/pipeline.yaml" >"$dir/delta.out" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 1 300); do
+  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
+  sleep 0.05
+done
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo); durability=$durability"
+"$build/bench/http_load" "$port" --connections "$connections" --batch 1000 --seconds "$seconds"
+echo "server peak RSS: $(awk '/VmHWM/{printf "%.1f MB", $2/1024}' /proc/$pid/status)"
+echo "log on disk: $(du -sh "$dir/log" | cut -f1)"
