@@ -27,6 +27,8 @@ struct ServerConfig {
   uint32_t body_timeout_ms = 30'000;              // the body must arrive within -> 408
   uint32_t idle_timeout_ms = 60'000;              // keep-alive connection with no request
   uint64_t max_inflight_bytes = 256ull << 20;     // bytes waiting for the log, all requests -> 503
+
+  bool operator==(const ServerConfig&) const = default;
 };
 
 enum class Durability { kFsync, kOs };
@@ -41,6 +43,8 @@ struct LogConfig {
   int64_t segment_ms = 3600ll * 1000;         // roll a segment older than this
   uint64_t partition_quota_bytes = 0;         // 0: none; reached -> appends refused (503)
   uint64_t quota_bytes = 0;                   // whole log; 0: none
+
+  bool operator==(const LogConfig&) const = default;
 };
 
 struct PipelineConfig {
@@ -52,7 +56,8 @@ struct PipelineConfig {
   const model::StreamSchema* find_stream(std::string_view name) const;
 };
 
-// Reads and validates a YAML file.
+// Reads and validates a YAML file. A missing file is not_found, an unreadable one io_error; a bad
+// config is invalid_argument "<file>:<line>:<column>: <what was expected>" for the first problem.
 Result<PipelineConfig> load_file(const std::string& path);
 // Validates YAML text; `source_name` is used in error messages in place of a file name.
 Result<PipelineConfig> parse(std::string_view yaml_text, std::string_view source_name);

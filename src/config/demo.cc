@@ -1,0 +1,76 @@
+#include "config/config.h"
+
+namespace delta::config {
+namespace {
+
+// Every key is spelled out (most with its default) so the text doubles as an example file.
+constexpr std::string_view kDemoYaml = R"(# Delta's built-in demo pipeline: one clickstream stream, `events`.
+# Values may come from the environment: listen: "${DELTA_LISTEN}".
+server:
+  listen: "127.0.0.1:8080"      # host:port; port 0 picks a free port
+  io_threads: 0                 # 0: one per core
+  max_body_bytes: 16MiB         # a request body as sent -> 413
+  max_decoded_body_bytes: 64MiB # after gzip/zstd decoding -> 413
+  max_event_bytes: 1MiB         # one event -> per-item error
+  max_json_depth: 32
+  max_connections: 1024
+  header_timeout: 10s           # request line + headers -> 408
+  body_timeout: 30s             # the whole body -> 408
+  idle_timeout: 60s             # keep-alive connection with no request
+  max_inflight_bytes: 256MiB    # bytes waiting for the log, all requests -> 503
+
+log:
+  kind: embedded
+  dir: ./data/log
+  durability: fsync             # fsync: acknowledged events survive a power loss; os: a process crash
+  retention: 24h                # 0: keep forever
+  retention_bytes: 0            # per partition; 0: no size limit
+  segment_bytes: 128MiB
+  segment_age: 1h
+  partition_quota_bytes: 0      # 0: none
+  quota_bytes: 0                # whole log; 0: none
+
+streams:
+  events:
+    time_field: ts
+    key: user_id
+    partitions: 4
+    schema:                     # name: type is required; a trailing ? makes it optional
+      ts: timestamp
+      event_id: string
+      user_id: string
+      email: string
+      type: string
+      amount: "float64?"
+      country: string
+      device: string
+)";
+
+model::Field field(std::string name, model::FieldType type, bool required = true) {
+  return model::Field{std::move(name), type, required};
+}
+
+}  // namespace
+
+PipelineConfig demo_config() {
+  using model::FieldType;
+  PipelineConfig cfg;
+  cfg.source = "<built-in demo>";
+  model::StreamSchema events;
+  events.name = "events";
+  events.fields = {
+      field("ts", FieldType::kTimestamp),   field("event_id", FieldType::kString),
+      field("user_id", FieldType::kString), field("email", FieldType::kString),
+      field("type", FieldType::kString),    field("amount", FieldType::kFloat64, false),
+      field("country", FieldType::kString), field("device", FieldType::kString),
+  };
+  events.time_field = "ts";
+  events.key_field = "user_id";
+  events.partitions = 4;
+  cfg.streams.push_back(std::move(events));
+  return cfg;
+}
+
+std::string demo_yaml() { return std::string(kDemoYaml); }
+
+}  // namespace delta::config
