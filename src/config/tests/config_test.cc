@@ -153,6 +153,14 @@ TEST(ConfigSchema, ShortFormIsRequiredAndQuestionMarkIsOptional) {
   EXPECT_FALSE(f[3].required);
 }
 
+// yaml-cpp reads an unquoted trailing '?' in block style (not in flow style, where it must be quoted).
+TEST(ConfigSchema, UnquotedQuestionMarkInBlockStyle) {
+  PipelineConfig c = parse_ok("streams:\n  s:\n    schema:\n      a: float64?\n");
+  ASSERT_EQ(c.streams[0].fields.size(), 1u);
+  EXPECT_EQ(c.streams[0].fields[0].type, FieldType::kFloat64);
+  EXPECT_FALSE(c.streams[0].fields[0].required);
+}
+
 TEST(ConfigSchema, LongFormDefaultsToRequired) {
   PipelineConfig c = parse_ok(R"(
 streams:
