@@ -1,1 +1,357 @@
+// IngestDecoder: NDJSON / JSON bodies → validated events → per-partition record batches.
+//
+// One simdjson on-demand pass per item visits every value once: it validates JSON syntax (on-demand
+// does not check what it skips, so nothing is skipped), the schema, the nesting depth, and picks up
+// the event time and the routing key on the way. An accepted item is then minified into a reused
+// buffer and copied into its partition's batch. Nothing on this path allocates once the buffers
+// have grown to the largest event seen; error messages are built only for rejected items.
+#include "edge/ingest.h"
 
+#include <simdjson.h>
+
+#include <cmath>
+#include <cstring>
+#include <utility>
+
+#include "base/hash.h"
+#include "edge/ingest_json.h"
+#include "edge/ingest_time.h"
+
+namespace delta::edge {
+namespace {
+
+namespace od = simdjson::ondemand;
+using model::FieldType;
+
+constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
+// A parser that grew past this for one large JSON body is dropped afterwards, not kept per connection.
+constexpr size_t kKeepParserCapacity = 4u << 20;
+
+// One schema field as the decoder sees it, plus the time and key fields even when the schema does
+// not list them (then optional: a timestamp and any JSON value respectively).
+struct Slot {
+  std::string name;
+  FieldType type = FieldType::kJson;
+  bool required = false;
+  bool is_time = false;
+  bool is_key = false;
+};
+
+std::vector<Slot> make_slots(const model::StreamSchema& schema) {
+  std::vector<Slot> slots;
+  for (const model::Field& f : schema.fields) {
+    slots.push_back({f.name, f.type, f.required, f.name == schema.time_field, f.name == schema.key_field});
+  }
+  if (!schema.time_field.empty() && schema.field_index(schema.time_field) < 0) {
+    slots.push_back({schema.time_field, FieldType::kTimestamp, false, true, false});
+  }
+  if (!schema.key_field.empty() && schema.field_index(schema.key_field) < 0) {
+    slots.push_back({schema.key_field, FieldType::kJson, false, false, true});
+  }
+  for (Slot& s : slots) {
+    if (s.is_time) s.type = FieldType::kTimestamp;  // the time field is always read as a timestamp
+  }
+  return slots;
+}
+
+std::string_view strip_bom(std::string_view body) {
+  if (body.size() >= 3 && std::memcmp(body.data(), "\xEF\xBB\xBF", 3) == 0) body.remove_prefix(3);
+  return body;
+}
+
+// An item whose root is not an object: malformed_json when it is not even valid JSON ("nonsense"),
+// else not_an_object.
+Failure root_not_an_object(od::document& doc, od::json_type type, uint32_t max_depth) {
+  Failure syntax;
+  std::string_view text;
+  bool flag = false;
+  od::value value;
+  switch (type) {
+    case od::json_type::array:
+      if (auto e = doc.get_value().get(value)) return from_simdjson(e);
+      syntax = ValueChecker{max_depth}.any(value, 0);
+      break;
+    case od::json_type::string:
+      if (auto e = doc.get_string().get(text)) return from_simdjson(e);
+      break;
+    case od::json_type::number:
+      if (doc.raw_json_token().get(text) != simdjson::SUCCESS || !is_json_number(trim_json_ws(text))) {
+        return fail(error_code::kMalformedJson, "invalid number");
+      }
+      break;
+    case od::json_type::boolean:
+      if (auto e = doc.get_bool().get(flag)) return from_simdjson(e);
+      break;
+    case od::json_type::null:
+      if (doc.is_null().get(flag) != simdjson::SUCCESS || !flag) {
+        return fail(error_code::kMalformedJson, "invalid literal");
+      }
+      break;
+    case od::json_type::object: break;
+  }
+  if (syntax.code == error_code::kMalformedJson || syntax.code == error_code::kInvalidUtf8) return syntax;
+  return fail(error_code::kNotAnObject, "an event must be a JSON object");
+}
+
+}  // namespace
+
+struct IngestDecoder::Impl {
+ public:
+  Impl(const model::StreamSchema& schema, IngestLimits limits)
+      : slots_(make_slots(schema)),
+        seen_(slots_.size(), 0),
+        limits_(limits),
+        partitions_(schema.partitions > 0 ? static_cast<uint32_t>(schema.partitions) : 1) {}
+
+  uint32_t partitions() const { return partitions_; }
+
+  void decode(BodyFormat format, std::string_view body, int64_t now_ms,
+              std::vector<model::RecordBatchBuilder>* batches, IngestResult* result);
+
+ private:
+  Failure check_item(std::string_view span);
+  Failure visit_members(od::object object);
+  Failure check_required() const;
+  Failure process(std::string_view span, int64_t index);
+  void accept(std::string_view span, int64_t index);
+  void reject(int64_t index, const Failure& f);
+  void reject_whole_body(int64_t index, const Failure& f);
+  void decode_ndjson(std::string_view body);
+  void decode_json(std::string_view body);
+  void decode_array(std::string_view doc);
+  Failure decode_element(simdjson::simdjson_result<od::value> element, int64_t index);
+  int find_slot(std::string_view key) const;
+  std::string message(const Failure& f) const;
+
+  std::vector<Slot> slots_;
+  std::vector<uint64_t> seen_;  // seen_[i] == serial_: slot i appeared in the current item
+  uint64_t serial_ = 0;
+  IngestLimits limits_;
+  uint32_t partitions_;
+  uint64_t round_robin_ = 0;
+  od::parser item_parser_;
+  std::unique_ptr<od::parser> array_parser_;
+  std::string minified_;
+  ItemFacts facts_;
+
+  // Per decode() call.
+  const char* readable_end_ = nullptr;  // end of the body's padding: how far simdjson may read
+  int64_t now_ms_ = 0;
+  std::vector<model::RecordBatchBuilder>* batches_ = nullptr;
+  IngestResult* result_ = nullptr;
+};
+
+int IngestDecoder::Impl::find_slot(std::string_view key) const {
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].name == key) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+Failure IngestDecoder::Impl::check_item(std::string_view span) {
+  if (span.size() > limits_.max_event_bytes) return fail(error_code::kEventTooLarge, "");
+  ++serial_;
+  facts_ = ItemFacts{};
+  od::document doc;
+  size_t readable = static_cast<size_t>(readable_end_ - span.data());
+  if (auto e = item_parser_.iterate(span.data(), span.size(), readable).get(doc)) return from_simdjson(e);
+  od::json_type type;
+  if (auto e = doc.type().get(type)) return from_simdjson(e);
+  if (type != od::json_type::object) return root_not_an_object(doc, type, limits_.max_json_depth);
+  if (limits_.max_json_depth < 1) return fail(error_code::kTooDeep, "");
+  od::object object;
+  if (auto e = doc.get_object().get(object)) return from_simdjson(e);
+  if (Failure f = visit_members(object)) return f;
+  const char* rest = nullptr;
+  if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) {
+    return fail(error_code::kMalformedJson, "content after the end of the object");
+  }
+  return check_required();
+}
+
+Failure IngestDecoder::Impl::visit_members(od::object object) {
+  ValueChecker checker{limits_.max_json_depth};
+  for (auto member : object) {
+    od::field field;
+    if (auto e = std::move(member).get(field)) return from_simdjson(e);
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) return from_simdjson(e);
+    int i = find_slot(key);
+    if (i < 0) {
+      if (Failure f = checker.any(field.value(), 1)) return f;
+      continue;
+    }
+    const Slot& slot = slots_[i];
+    bool first = seen_[i] != serial_;
+    seen_[i] = serial_;
+    FieldSpec spec{slot.type, slot.required, first && slot.is_time, first && slot.is_key};
+    if (Failure f = checker.field(spec, field.value(), &facts_)) {
+      f.slot = i;
+      return f;
+    }
+  }
+  return {};
+}
+
+Failure IngestDecoder::Impl::check_required() const {
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].required && seen_[i] != serial_) {
+      return {error_code::kMissingField, "required field is missing", static_cast<int>(i)};
+    }
+  }
+  return {};
+}
+
+void IngestDecoder::Impl::accept(std::string_view span, int64_t index) {
+  if (minified_.size() < span.size() + kPadding) minified_.resize(span.size() + kPadding);
+  size_t length = 0;
+  if (simdjson::minify(span.data(), span.size(), minified_.data(), length) != simdjson::SUCCESS) {
+    return reject(index, fail(error_code::kMalformedJson, "cannot minify"));  // checked above; defensive
+  }
+  int64_t time_ms = facts_.has_time ? facts_.time_ms : now_ms_;
+  uint32_t partition = facts_.has_key ? static_cast<uint32_t>(hash64(facts_.key) % partitions_)
+                                      : static_cast<uint32_t>(round_robin_++ % partitions_);
+  (*batches_)[partition].add(time_ms, std::string_view(minified_.data(), length));
+  ++result_->accepted;
+  result_->accepted_bytes += length;
+}
+
+std::string IngestDecoder::Impl::message(const Failure& f) const {
+  std::string m;
+  if (f.slot >= 0) {
+    const Slot& s = slots_[f.slot];
+    m.append("field '").append(s.name).append("' (").append(model::field_type_name(s.type)).append("): ");
+  }
+  if (f.code == error_code::kEventTooLarge) {
+    m.append("event exceeds the limit of ").append(std::to_string(limits_.max_event_bytes)).append(" bytes");
+  } else if (f.code == error_code::kTooDeep) {
+    m.append("nesting exceeds the limit of ")
+        .append(std::to_string(limits_.max_json_depth))
+        .append(" levels");
+  } else {
+    m.append(f.detail);
+  }
+  return m;
+}
+
+void IngestDecoder::Impl::reject(int64_t index, const Failure& f) {
+  ++result_->rejected;
+  if (result_->errors.size() < kMaxReportedErrors) result_->errors.push_back({index, f.code, message(f)});
+}
+
+void IngestDecoder::Impl::reject_whole_body(int64_t index, const Failure& f) {
+  for (model::RecordBatchBuilder& b : *batches_) b.clear();
+  *result_ = IngestResult{};
+  reject(index, f);
+}
+
+Failure IngestDecoder::Impl::process(std::string_view span, int64_t index) {
+  Failure f = check_item(span);
+  if (f) {
+    reject(index, f);
+  } else {
+    accept(span, index);
+  }
+  return f;
+}
+
+void IngestDecoder::Impl::decode_ndjson(std::string_view body) {
+  const char* p = body.data();
+  const char* end = p + body.size();
+  bool any = false;
+  for (int64_t line = 0; p < end; ++line) {
+    const char* newline = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    const char* line_end = newline != nullptr ? newline : end;
+    std::string_view item = trim_json_ws(std::string_view(p, static_cast<size_t>(line_end - p)));
+    if (!item.empty()) {
+      any = true;
+      process(item, line);
+    }
+    if (newline == nullptr) break;
+    p = newline + 1;
+  }
+  if (!any) reject(0, fail(error_code::kEmptyBody, "the body holds no events"));
+}
+
+void IngestDecoder::Impl::decode_json(std::string_view body) {
+  std::string_view doc = trim_json_ws(body);
+  if (doc.empty()) return reject(0, fail(error_code::kEmptyBody, "the body holds no events"));
+  if (doc.front() != '[') {
+    process(doc, 0);
+    return;
+  }
+  if (array_parser_ == nullptr) array_parser_ = std::make_unique<od::parser>();
+  decode_array(doc);
+  if (array_parser_->capacity() > kKeepParserCapacity) array_parser_.reset();
+}
+
+void IngestDecoder::Impl::decode_array(std::string_view doc) {
+  od::document d;
+  size_t readable = static_cast<size_t>(readable_end_ - doc.data());
+  if (auto e = array_parser_->iterate(doc.data(), doc.size(), readable).get(d)) {
+    return reject_whole_body(0, from_simdjson(e));
+  }
+  od::array array;
+  if (auto e = d.get_array().get(array)) return reject_whole_body(0, from_simdjson(e));
+  int64_t index = 0;
+  for (auto element : array) {
+    Failure f = decode_element(element, index);
+    if (f.code == error_code::kMalformedJson || f.code == error_code::kInvalidUtf8) {
+      return reject_whole_body(index, f);
+    }
+    ++index;
+  }
+  const char* rest = nullptr;
+  if (d.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) {
+    return reject_whole_body(index, fail(error_code::kMalformedJson, "content after the end of the array"));
+  }
+  if (index == 0) reject(0, fail(error_code::kEmptyBody, "the body holds no events"));
+}
+
+// Syntax failures are returned, not reported: they reject the whole body.
+Failure IngestDecoder::Impl::decode_element(simdjson::simdjson_result<od::value> element, int64_t index) {
+  od::value value;
+  if (auto e = std::move(element).get(value)) return from_simdjson(e);
+  od::json_type type;
+  if (auto e = value.type().get(type)) return from_simdjson(e);
+  if (type != od::json_type::object) {
+    Failure f = ValueChecker{limits_.max_json_depth}.any(value, 0);
+    if (f.code == error_code::kMalformedJson || f.code == error_code::kInvalidUtf8) return f;
+    f = fail(error_code::kNotAnObject, "an event must be a JSON object");
+    reject(index, f);
+    return f;
+  }
+  od::object object;
+  if (auto e = value.get_object().get(object)) return from_simdjson(e);
+  std::string_view raw;
+  if (auto e = object.raw_json().get(raw)) return from_simdjson(e);
+  return process(trim_json_ws(raw), index);
+}
+
+void IngestDecoder::Impl::decode(BodyFormat format, std::string_view body, int64_t now_ms,
+                                 std::vector<model::RecordBatchBuilder>* batches, IngestResult* result) {
+  readable_end_ = body.data() + body.size() + kPadding;
+  now_ms_ = now_ms;
+  batches_ = batches;
+  result_ = result;
+  body = strip_bom(body);
+  if (format == BodyFormat::kNdjson) {
+    decode_ndjson(body);
+  } else {
+    decode_json(body);
+  }
+}
+
+IngestDecoder::IngestDecoder(const model::StreamSchema& schema, IngestLimits limits)
+    : impl_(std::make_unique<Impl>(schema, limits)), batches_(impl_->partitions()) {}
+
+IngestDecoder::~IngestDecoder() = default;
+
+IngestResult IngestDecoder::decode(BodyFormat format, std::string_view body, int64_t now_ms) {
+  for (model::RecordBatchBuilder& b : batches_) b.clear();
+  IngestResult result;
+  impl_->decode(format, body, now_ms, &batches_, &result);
+  return result;
+}
+
+}  // namespace delta::edge

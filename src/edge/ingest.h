@@ -7,6 +7,18 @@
 //
 // Thread: an IngestDecoder is owned by one connection (one thread at a time) and reused across its
 // requests, so the parser and the batch buffers are allocated once, not per request or per event.
+//
+// Item indexes (ItemError::index): for NDJSON, the 0-based physical line number in the body, blank
+// lines included, so "index 3" is the fourth line a client sent, whatever came before it. For JSON,
+// the 0-based element position in the top-level array, or 0 for a single object.
+//
+// The stored value of an event is the item minified (simdjson::minify): exactly one JSON object on
+// one line, no whitespace outside strings, unknown fields kept, escapes kept as sent.
+//
+// Validation, per item, stops at the first problem, in document order; a missing required field is
+// found after the whole object. A field named twice is checked each time; the first occurrence gives
+// the event time and the routing key. Error messages name the field and its expected type, never the
+// value (values may be secrets or personal data).
 #pragma once
 
 #include <cstdint>
@@ -55,7 +67,7 @@ struct ItemError {
 struct IngestResult {
   int64_t accepted = 0;
   int64_t rejected = 0;
-  uint64_t accepted_bytes = 0;
+  uint64_t accepted_bytes = 0;    // sum of the stored (minified) values of accepted events
   std::vector<ItemError> errors;  // at most kMaxReportedErrors; `rejected` counts them all
 };
 
@@ -65,8 +77,22 @@ inline constexpr size_t kMaxReportedErrors = 100;
 // `out`, which is resized to the decoded size and has simdjson's padding after it.
 // Errors: kInvalidArgument with code kUnsupportedEncoding or kBadEncoding in the message prefix,
 // kResourceExhausted when the decoded body would exceed `max_out`.
+// The padding bytes are zero. `out` keeps its capacity across calls, so a connection that reuses one
+// buffer allocates only when a body is larger than any before. Identity bodies are copied (one
+// memcpy); decode_body_view avoids that copy when the caller's buffer is already padded. "x-gzip" is
+// taken as "gzip" (RFC 9110 section 8.4.1.3); gzip bodies may hold several members, zstd bodies
+// several frames. Zip bombs stop at `max_out` decoded bytes (and zstd frames asking for a window
+// larger than needed are refused), so memory stays bounded by max_out whatever the ratio.
+// REQUIRES: `body` does not point into *out.
 Status decode_body(std::string_view content_encoding, std::string_view body, uint64_t max_out,
                    std::string* out);
+
+// Zero-copy variant: `body_readable` is how many bytes from body.data() may be read (>= body.size(),
+// e.g. the capacity of the caller's receive buffer). An identity body with body_readable >=
+// body.size() + simdjson::SIMDJSON_PADDING is returned as is, without copying; anything else is
+// decoded into *scratch as decode_body does. The view lives as long as `body` or *scratch.
+Result<std::string_view> decode_body_view(std::string_view content_encoding, std::string_view body,
+                                          size_t body_readable, uint64_t max_out, std::string* scratch);
 
 class IngestDecoder {
  public:
@@ -77,8 +103,20 @@ class IngestDecoder {
 
   // Parses `body` (size() bytes of content followed by at least simdjson::SIMDJSON_PADDING readable
   // bytes, as decode_body leaves it) and appends valid events to batches()[partition].
-  // `now_ms` is the event time for streams without a time field.
-  // Clears the batches first. A body with no items at all is one ItemError kEmptyBody at index 0.
+  // `now_ms` is the event time for streams without a time field, and for events whose optional time
+  // field is absent or null.
+  // Clears the batches first. A body with no items at all (only blank lines, whitespace, or "[]") is
+  // one ItemError kEmptyBody at index 0, counted in `rejected`. A leading UTF-8 BOM is ignored.
+  //
+  // NDJSON lines stand alone: a malformed line (a truncated last one included) rejects only itself.
+  // A JSON body is one document: when it is not valid JSON (malformed_json or invalid_utf8 anywhere),
+  // nothing in it is accepted, and the single error's index is the element where parsing broke.
+  // Schema problems in an otherwise valid array reject only their element.
+  //
+  // Routing: with a key field present and not null, partition = hash64(key) % partitions, where the
+  // key bytes are the unescaped content of a string and the raw JSON text of a number or bool;
+  // otherwise (no key field, key absent, null, or an object/array) a round-robin counter that lives
+  // as long as the decoder.
   IngestResult decode(BodyFormat format, std::string_view body, int64_t now_ms);
 
   // One builder per partition; empty ones have nothing to append.

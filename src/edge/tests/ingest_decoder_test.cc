@@ -1,0 +1,609 @@
+#include <simdjson.h>
+
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "base/hash.h"
+#include "edge/ingest.h"
+#include "ingest_test_util.h"
+
+namespace delta::edge {
+namespace {
+
+using testing::clickstream_schema;
+
+constexpr int64_t kNow = 1'000'000;
+constexpr int64_t kTs = 1795787172123;  // 2026-11-27T13:46:12.123Z
+const std::string kSecret = "S3CRET-VALUE-42";
+
+std::string padded(std::string_view body) {
+  std::string out;
+  EXPECT_TRUE(decode_body("", body, 1u << 30, &out).is_ok());
+  return out;
+}
+
+IngestResult run(IngestDecoder& d, std::string_view body, BodyFormat format = BodyFormat::kNdjson) {
+  return d.decode(format, padded(body), kNow);
+}
+
+struct Stored {
+  size_t partition;
+  int64_t time_ms;
+  std::string value;
+};
+
+std::vector<Stored> stored(IngestDecoder& d) {
+  std::vector<Stored> out;
+  for (size_t p = 0; p < d.batches().size(); ++p) {
+    model::RecordIterator it(d.batches()[p].finish(0));
+    model::Record r;
+    while (it.next(&r)) out.push_back({p, r.time_ms, std::string(r.value)});
+    EXPECT_TRUE(it.status().is_ok()) << it.status().to_string();
+  }
+  return out;
+}
+
+// An event as ordered (name, raw JSON) pairs, so tests can swap one field for a bad value.
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+Fields base_fields(std::string user = "u-1", std::string id = "e-1") {
+  return {{"ts", "\"2026-11-27T13:46:12.123Z\""},
+          {"event_id", "\"" + id + "\""},
+          {"user_id", "\"" + user + "\""},
+          {"type", "\"click\""}};
+}
+
+std::string to_json(const Fields& fields) {
+  std::string out = "{";
+  for (const auto& [name, raw] : fields) {
+    if (out.size() > 1) out += ",";
+    out += "\"" + name + "\":" + raw;
+  }
+  return out + "}";
+}
+
+std::string event(std::string user = "u-1", std::string id = "e-1") { return to_json(base_fields(user, id)); }
+
+std::string event_with(const std::string& name, const std::string& raw) {
+  Fields f = base_fields();
+  bool replaced = false;
+  for (auto& [n, v] : f) {
+    if (n == name) v = raw, replaced = true;
+  }
+  if (!replaced) f.emplace_back(name, raw);
+  return to_json(f);
+}
+
+std::string event_without(const std::string& name) {
+  Fields f = base_fields();
+  std::erase_if(f, [&](const auto& p) { return p.first == name; });
+  return to_json(f);
+}
+
+void expect_rejected(const std::string& line, std::string_view code, const std::string& field = "",
+                     IngestLimits limits = {}) {
+  IngestDecoder d(clickstream_schema(), limits);
+  IngestResult r = run(d, line + "\n");
+  ASSERT_EQ(r.accepted, 0) << line;
+  ASSERT_EQ(r.rejected, 1) << line;
+  ASSERT_EQ(r.errors.size(), 1u) << line;
+  EXPECT_EQ(r.errors[0].code, code) << line << " -> " << r.errors[0].message;
+  EXPECT_EQ(r.errors[0].index, 0);
+  if (!field.empty()) {
+    EXPECT_NE(r.errors[0].message.find("'" + field + "'"), std::string::npos) << r.errors[0].message;
+  }
+  EXPECT_TRUE(stored(d).empty());
+}
+
+void expect_accepted(const std::string& line, IngestLimits limits = {}) {
+  IngestDecoder d(clickstream_schema(), limits);
+  IngestResult r = run(d, line + "\n");
+  EXPECT_EQ(r.accepted, 1) << line << (r.errors.empty() ? "" : " -> " + r.errors[0].message);
+  EXPECT_EQ(r.rejected, 0) << line;
+}
+
+// A stored value must be exactly one JSON object on one line, without surrounding whitespace.
+void expect_one_line_object(const std::string& value) {
+  EXPECT_EQ(value.find('\n'), std::string::npos) << value;
+  EXPECT_EQ(value.find('\r'), std::string::npos) << value;
+  ASSERT_FALSE(value.empty());
+  EXPECT_EQ(value.front(), '{');
+  EXPECT_EQ(value.back(), '}');
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(value).get(doc), simdjson::SUCCESS) << value;
+  EXPECT_TRUE(doc.is_object()) << value;
+}
+
+TEST(IngestDecoder, ValidNdjsonIsStoredMinifiedWithEventTime) {
+  IngestDecoder d(clickstream_schema(), {});
+  std::string line =
+      "  { \"ts\" : \"2026-11-27T13:46:12.123Z\", \"event_id\":\"e 1\",\t\"user_id\":\"u-1\","
+      " \"type\":\"click\", \"amount\": 12.5, \"extra\": { \"k\" : [1, 2] } }  ";
+  IngestResult r = run(d, line + "\n" + event() + "\n");
+  EXPECT_EQ(r.accepted, 2);
+  EXPECT_EQ(r.rejected, 0);
+  EXPECT_TRUE(r.errors.empty());
+  std::vector<Stored> s = stored(d);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(
+      s[0].value,
+      "{\"ts\":\"2026-11-27T13:46:12.123Z\",\"event_id\":\"e 1\",\"user_id\":\"u-1\",\"type\":\"click\","
+      "\"amount\":12.5,\"extra\":{\"k\":[1,2]}}");
+  EXPECT_EQ(s[1].value, event());
+  EXPECT_EQ(s[0].time_ms, kTs);
+  EXPECT_EQ(r.accepted_bytes, s[0].value.size() + s[1].value.size());
+  for (const Stored& x : s) expect_one_line_object(x.value);
+}
+
+TEST(IngestDecoder, StoredValuesAreOneLineValidJson) {
+  IngestDecoder d(clickstream_schema(), {});
+  std::string body = event_with("meta", "{\"s\":\"a\\nb \\\"q\\\" \\u00e9\",\"n\":[ 1 , {\"x\" :null} ]}") +
+                     "\r\n" + event_with("email", "\"caf\xC3\xA9 \\t tab\"") + "\r\n" +
+                     event_with("meta", "\"  spaces inside strings stay  \"") + "\r\n";
+  IngestResult r = run(d, body);
+  ASSERT_EQ(r.accepted, 3) << (r.errors.empty() ? "" : r.errors[0].message);
+  for (const Stored& x : stored(d)) expect_one_line_object(x.value);
+  EXPECT_NE(stored(d)[2].value.find("\"  spaces inside strings stay  \""), std::string::npos);
+}
+
+TEST(IngestDecoder, MalformedJsonLines) {
+  for (const std::string& line :
+       {std::string("{\"ts\":}"), std::string("{\"a\" 1}"), std::string("{\"a\":1,}"), std::string("{a:1}"),
+        std::string("{'a':1}"), std::string("{\"a\":1}}"), event() + " x", event() + event(),
+        std::string("{\"a\":\"unterminated}"), std::string("nonsense"), std::string("{"),
+        std::string("[1 2]"), std::string("\"\\x\""), std::string("01"), std::string("tru")}) {
+    expect_rejected(line, error_code::kMalformedJson);
+  }
+}
+
+// simdjson on-demand skips what it is not asked for without checking it; the decoder must not.
+TEST(IngestDecoder, MalformedValuesInUnknownAndJsonFieldsAreCaught) {
+  for (const char* bad : {"[1 2]", "{\"b\":1,}", "tru", "nul", "01", "1.", "-", "\"\\x\"", "\"\\ud800\"",
+                          "[1,]", "{\"b\" 1}", "[[1],[2}]"}) {
+    expect_rejected(event_with("extra", bad), error_code::kMalformedJson);
+    expect_rejected(event_with("meta", bad), error_code::kMalformedJson);
+  }
+}
+
+TEST(IngestDecoder, TruncatedLastLineIsOneMalformedItem) {
+  IngestDecoder d(clickstream_schema(), {});
+  std::string full = event("u-2", "e-2");
+  IngestResult r = run(d, event() + "\n" + full.substr(0, full.size() - 7));
+  EXPECT_EQ(r.accepted, 1);
+  EXPECT_EQ(r.rejected, 1);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].index, 1);
+  EXPECT_EQ(r.errors[0].code, error_code::kMalformedJson);
+}
+
+TEST(IngestDecoder, LastLineWithoutNewlineIsAccepted) {
+  IngestDecoder d(clickstream_schema(), {});
+  IngestResult r = run(d, event() + "\n" + event("u-2"));
+  EXPECT_EQ(r.accepted, 2);
+}
+
+TEST(IngestDecoder, InvalidUtf8) {
+  expect_rejected(event_with("email", "\"bad \xC3\x28 byte\""), error_code::kInvalidUtf8);
+  expect_rejected(event_with("extra", "\"\xFF\""), error_code::kInvalidUtf8);
+  expect_rejected(event_with("user_id", "\"\xED\xA0\x80\""), error_code::kInvalidUtf8);  // UTF-16 surrogate
+}
+
+TEST(IngestDecoder, WrongTypeForEachFieldType) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"event_id", "12"}, {"event_id", "true"},  {"event_id", "[]"}, {"event_id", "{}"},
+      {"count", "\"3\""}, {"count", "1.5"},      {"count", "1e3"},   {"count", "true"},
+      {"count", "[1]"},   {"amount", "\"1.5\""}, {"amount", "true"}, {"amount", "{}"},
+      {"flag", "1"},      {"flag", "\"true\""},  {"flag", "null "},  {"event_id", "null"},
+  };
+  for (const auto& [field, raw] : cases) {
+    if (field == "flag" && raw == "null ") continue;  // optional: see NullForOptionalFieldIsFine
+    expect_rejected(event_with(field, raw), error_code::kWrongType, field);
+  }
+}
+
+TEST(IngestDecoder, WrongTypeMessageSaysWhatWasExpected) {
+  IngestDecoder d(clickstream_schema(), {});
+  IngestResult r = run(d, event_with("count", "\"3\"") + "\n");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].message, "field 'count' (int64): expected an integer");
+}
+
+TEST(IngestDecoder, NullForRequiredFieldIsWrongType) {
+  expect_rejected(event_with("user_id", "null"), error_code::kWrongType, "user_id");
+  expect_rejected(event_with("ts", "null"), error_code::kWrongType, "ts");
+}
+
+TEST(IngestDecoder, NullForOptionalFieldIsFine) {
+  for (const char* field : {"email", "amount", "count", "flag", "seen_at", "meta"}) {
+    expect_accepted(event_with(field, "null"));
+  }
+}
+
+TEST(IngestDecoder, MissingRequiredFieldIsNamed) {
+  for (const char* field : {"ts", "event_id", "user_id", "type"}) {
+    expect_rejected(event_without(field), error_code::kMissingField, field);
+  }
+  expect_rejected("{}", error_code::kMissingField);
+}
+
+TEST(IngestDecoder, UnknownFieldsAreAllowedAndKept) {
+  IngestDecoder d(clickstream_schema(), {});
+  ASSERT_EQ(run(d, event_with("zzz", "{\"nested\":[true,false,null,1e400]}") + "\n").accepted, 1);
+  EXPECT_NE(stored(d)[0].value.find("\"zzz\":{\"nested\":[true,false,null,1e400]}"), std::string::npos);
+}
+
+TEST(IngestDecoder, NumbersOutOfRange) {
+  for (const char* raw :
+       {"9223372036854775808", "-9223372036854775809", "1e30", "-1e19", "123456789012345678901234567890"}) {
+    expect_rejected(event_with("count", raw), error_code::kOutOfRange, "count");
+  }
+  for (const char* raw : {"1e400", "-1e400"}) {
+    expect_rejected(event_with("amount", raw), error_code::kOutOfRange, "amount");
+  }
+}
+
+TEST(IngestDecoder, NumbersAtTheEdgesAreAccepted) {
+  for (const char* raw : {"9223372036854775807", "-9223372036854775808", "0", "-0"}) {
+    expect_accepted(event_with("count", raw));
+  }
+  for (const char* raw : {"1e308", "-0.0", "5e-324", "123456789012345678901234567890", "42"}) {
+    expect_accepted(event_with("amount", raw));
+  }
+  expect_accepted(event_with("meta", "1e400"));  // json fields keep any valid JSON number
+}
+
+TEST(IngestDecoder, NestingDeeperThanTheLimitIsTooDeep) {
+  IngestLimits limits;
+  limits.max_json_depth = 4;  // the event object is level 1
+  expect_accepted(event_with("meta", "{\"a\":{\"b\":{}}}"), limits);
+  expect_accepted(event_with("extra", "[[[]]]"), limits);
+  expect_rejected(event_with("meta", "{\"a\":{\"b\":{\"c\":{}}}}"), error_code::kTooDeep, "meta", limits);
+  expect_rejected(event_with("extra", "[[[[]]]]"), error_code::kTooDeep, "", limits);
+}
+
+TEST(IngestDecoder, VeryDeepNestingIsRejectedWithoutRecursingIntoIt) {
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  expect_rejected(event_with("extra", deep), error_code::kTooDeep);
+  IngestDecoder d(clickstream_schema(), {});
+  IngestResult r = run(d, "[" + event_with("meta", deep) + "]", BodyFormat::kJson);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].code, error_code::kTooDeep);
+}
+
+TEST(IngestDecoder, EmptyBody) {
+  for (const char* body : {"", "\n", "\r\n\r\n", "  \n\t\n", "\xEF\xBB\xBF"}) {
+    IngestDecoder d(clickstream_schema(), {});
+    IngestResult r = run(d, body);
+    EXPECT_EQ(r.accepted, 0);
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].code, error_code::kEmptyBody);
+    EXPECT_EQ(r.errors[0].index, 0);
+  }
+  for (const char* body : {"", "  \n ", "[]", " [ ] "}) {
+    IngestDecoder d(clickstream_schema(), {});
+    IngestResult r = run(d, body, BodyFormat::kJson);
+    ASSERT_EQ(r.errors.size(), 1u) << body;
+    EXPECT_EQ(r.errors[0].code, error_code::kEmptyBody) << body;
+  }
+}
+
+TEST(IngestDecoder, EventTooLarge) {
+  std::string e = event();
+  IngestLimits limits;
+  limits.max_event_bytes = e.size();
+  expect_accepted(e, limits);
+  std::string bigger = event_with("email", "\"x\"");
+  expect_rejected(bigger, error_code::kEventTooLarge, "", limits);
+
+  IngestDecoder d(clickstream_schema(), limits);
+  IngestResult r = run(d, "[" + e + "," + bigger + "]", BodyFormat::kJson);
+  EXPECT_EQ(r.accepted, 1);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].code, error_code::kEventTooLarge);
+  EXPECT_EQ(r.errors[0].index, 1);
+  EXPECT_NE(r.errors[0].message.find(std::to_string(e.size())), std::string::npos);
+}
+
+TEST(IngestDecoder, NotAnObject) {
+  for (const char* line : {"[1,2]", "42", "\"text\"", "true", "null", "[]"}) {
+    expect_rejected(line, error_code::kNotAnObject);
+  }
+}
+
+TEST(IngestDecoder, BadTimestamps) {
+  for (const char* raw : {"\"2026-13-01T00:00:00Z\"", "\"2026-02-30T00:00:00Z\"", "\"2026-11-27 13:46\"",
+                          "\"yesterday\"", "\"2026-11-27T13:46:12\"", "\"2026-11-27T13:46:12+24:00\"", "1.5",
+                          "1e30", "9223372036854775808", "true", "{}", "[]", "\"\""}) {
+    expect_rejected(event_with("ts", raw), error_code::kBadTimestamp, "ts");
+    expect_rejected(event_with("seen_at", raw), error_code::kBadTimestamp, "seen_at");
+  }
+}
+
+TEST(IngestDecoder, TimestampsConvertToUtcMillis) {
+  const std::vector<std::pair<std::string, int64_t>> cases = {
+      {"\"2026-11-27T13:46:12.123Z\"", kTs},
+      {"\"2026-11-27T14:46:12.123+01:00\"", kTs},
+      {"\"2026-11-27T08:16:12.123-05:30\"", kTs},
+      {"\"2026-11-27T13:46:12.123456789Z\"", kTs},
+      {"\"2026-11-27T13:46:12.1Z\"", kTs - 23},
+      {"\"2026-11-27T13:46:12Z\"", kTs - 123},
+      {"\"2026-11-27T13:46:12.123\\u005A\"", kTs},  // escaped 'Z' is still a 'Z'
+      {"1795787172123", kTs},
+      {"-1", -1},
+      {"0", 0},
+  };
+  for (const auto& [raw, want] : cases) {
+    IngestDecoder d(clickstream_schema(), {});
+    IngestResult r = run(d, event_with("ts", raw) + "\n");
+    ASSERT_EQ(r.accepted, 1) << raw << (r.errors.empty() ? "" : ": " + r.errors[0].message);
+    EXPECT_EQ(stored(d)[0].time_ms, want) << raw;
+  }
+}
+
+TEST(IngestDecoder, StreamWithoutTimeFieldUsesNow) {
+  model::StreamSchema s = clickstream_schema();
+  s.time_field.clear();
+  IngestDecoder d(s, {});
+  ASSERT_EQ(run(d, event() + "\n").accepted, 1);
+  EXPECT_EQ(stored(d)[0].time_ms, kNow);
+}
+
+TEST(IngestDecoder, OptionalTimeFieldAbsentUsesNow) {
+  model::StreamSchema s = clickstream_schema();
+  s.time_field = "seen_at";
+  IngestDecoder d(s, {});
+  ASSERT_EQ(run(d, event() + "\n" + event_with("seen_at", "1234") + "\n").accepted, 2);
+  EXPECT_EQ(stored(d)[0].time_ms + stored(d)[1].time_ms, kNow + 1234);
+}
+
+TEST(IngestDecoder, MixedBodyKeepsValidItemsAndIndexesPhysicalLines) {
+  IngestDecoder d(clickstream_schema(), {});
+  std::string body = event("u-1", "e-0") + "\n" +         // 0 ok
+                     "\n" +                               // 1 blank
+                     "{\"ts\":\n" +                       // 2 malformed
+                     "   \n" +                            // 3 blank
+                     event("u-2", "e-4") + "\r\n" +       // 4 ok
+                     "\r\n" +                             // 5 blank
+                     event_without("type") + "\n" +       // 6 missing field
+                     event_with("count", "1.5") + "\n" +  // 7 wrong type
+                     event("u-3", "e-8");                 // 8 ok, no final newline
+  IngestResult r = run(d, body);
+  EXPECT_EQ(r.accepted, 3);
+  EXPECT_EQ(r.rejected, 3);
+  ASSERT_EQ(r.errors.size(), 3u);
+  EXPECT_EQ(r.errors[0].index, 2);
+  EXPECT_EQ(r.errors[0].code, error_code::kMalformedJson);
+  EXPECT_EQ(r.errors[1].index, 6);
+  EXPECT_EQ(r.errors[1].code, error_code::kMissingField);
+  EXPECT_EQ(r.errors[2].index, 7);
+  EXPECT_EQ(r.errors[2].code, error_code::kWrongType);
+  std::vector<Stored> s = stored(d);
+  ASSERT_EQ(s.size(), 3u);
+  int ids = 0;
+  for (const Stored& x : s) {
+    for (const char* id : {"e-0", "e-4", "e-8"}) ids += x.value.find(id) != std::string::npos;
+  }
+  EXPECT_EQ(ids, 3);
+}
+
+TEST(IngestDecoder, ErrorListIsCappedButRejectedCountsAll) {
+  IngestDecoder d(clickstream_schema(), {});
+  std::string body;
+  for (int i = 0; i < 150; ++i) body += "{bad\n";
+  body += event() + "\n";
+  IngestResult r = run(d, body);
+  EXPECT_EQ(r.accepted, 1);
+  EXPECT_EQ(r.rejected, 150);
+  EXPECT_EQ(r.errors.size(), kMaxReportedErrors);
+  EXPECT_EQ(r.errors.back().index, static_cast<int64_t>(kMaxReportedErrors) - 1);
+}
+
+TEST(IngestDecoder, BatchesAreClearedBetweenCalls) {
+  IngestDecoder d(clickstream_schema(), {});
+  ASSERT_EQ(run(d, event() + "\n" + event("u-9") + "\n").accepted, 2);
+  ASSERT_EQ(stored(d).size(), 2u);
+  run(d, "{bad\n");
+  EXPECT_TRUE(stored(d).empty());
+  for (auto& b : d.batches()) EXPECT_TRUE(b.empty());
+}
+
+TEST(IngestDecoder, RoutingByKeyIsDeterministic) {
+  IngestDecoder a(clickstream_schema(4), {});
+  IngestDecoder b(clickstream_schema(4), {});
+  std::string body;
+  for (int i = 0; i < 40; ++i)
+    body += event("user-" + std::to_string(i % 10), "e" + std::to_string(i)) + "\n";
+  ASSERT_EQ(run(a, body).accepted, 40);
+  ASSERT_EQ(run(b, body).accepted, 40);
+  std::vector<Stored> sa = stored(a);
+  std::map<std::string, size_t> partition_of;
+  std::set<size_t> used;
+  for (const Stored& x : sa) {
+    size_t at = x.value.find("\"user_id\":\"") + 11;
+    std::string user = x.value.substr(at, x.value.find('"', at) - at);
+    EXPECT_EQ(x.partition, hash64(user) % 4) << user;
+    auto [it, fresh] = partition_of.emplace(user, x.partition);
+    EXPECT_EQ(it->second, x.partition) << user;
+    used.insert(x.partition);
+  }
+  EXPECT_GT(used.size(), 1u);  // ten users do not all land on one of four partitions
+  std::vector<Stored> sb = stored(b);
+  ASSERT_EQ(sa.size(), sb.size());
+  for (size_t i = 0; i < sa.size(); ++i) EXPECT_EQ(sa[i].partition, sb[i].partition);
+}
+
+TEST(IngestDecoder, StringKeysHashTheirUnescapedContent) {
+  IngestDecoder d(clickstream_schema(8), {});
+  ASSERT_EQ(run(d, event_with("user_id", "\"user\\u002d7\"") + "\n").accepted, 1);
+  EXPECT_EQ(stored(d)[0].partition, hash64("user-7") % 8);
+}
+
+TEST(IngestDecoder, FirstOccurrenceOfADuplicatedKeyRoutes) {
+  IngestDecoder d(clickstream_schema(8), {});
+  ASSERT_EQ(run(d, event("first") + "\n").accepted, 1);
+  std::string dup = event("first");
+  dup.insert(dup.size() - 1, ",\"user_id\":\"second\"");
+  ASSERT_EQ(run(d, dup + "\n").accepted, 1);
+  EXPECT_EQ(stored(d)[0].partition, hash64("first") % 8);
+}
+
+TEST(IngestDecoder, NumericKeysHashTheirRawText) {
+  model::StreamSchema s;
+  s.fields = {{"id", model::FieldType::kInt64, true}};
+  s.key_field = "id";
+  s.partitions = 16;
+  IngestDecoder d(s, {});
+  ASSERT_EQ(run(d, "{\"id\": 4242 }\n").accepted, 1);
+  EXPECT_EQ(stored(d)[0].partition, hash64("4242") % 16);
+}
+
+TEST(IngestDecoder, RoundRobinWithoutKeyField) {
+  model::StreamSchema s = clickstream_schema(3);
+  s.key_field.clear();
+  IngestDecoder d(s, {});
+  std::string body;
+  for (int i = 0; i < 6; ++i) body += event("u-1", "e" + std::to_string(i)) + "\n";
+  ASSERT_EQ(run(d, body).accepted, 6);
+  for (const Stored& x : stored(d)) {
+    size_t at = x.value.find("\"event_id\":\"e") + 13;
+    int i = x.value[at] - '0';
+    EXPECT_EQ(x.partition, static_cast<size_t>(i % 3)) << x.value;
+  }
+}
+
+TEST(IngestDecoder, RoundRobinWhenKeyIsAbsentOrNull) {
+  model::StreamSchema s = clickstream_schema(2);
+  s.fields[2].required = false;  // user_id
+  IngestDecoder d(s, {});
+  std::string body = event_without("user_id") + "\n" + event_with("user_id", "null") + "\n" +
+                     event_without("user_id") + "\n" + event_with("user_id", "null") + "\n";
+  ASSERT_EQ(run(d, body).accepted, 4);
+  EXPECT_EQ(d.batches()[0].record_count(), 2);
+  EXPECT_EQ(d.batches()[1].record_count(), 2);
+}
+
+TEST(IngestDecoder, JsonArrayIndexesByElement) {
+  IngestDecoder d(clickstream_schema(), {});
+  std::string body = "[\n  " + event("u-1", "e-0") + ",\n  " + event_with("count", "\"x\"") + ",\n  5,\n  " +
+                     event("u-2", "e-3") + "\n]\n";
+  IngestResult r = run(d, body, BodyFormat::kJson);
+  EXPECT_EQ(r.accepted, 2);
+  EXPECT_EQ(r.rejected, 2);
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0].index, 1);
+  EXPECT_EQ(r.errors[0].code, error_code::kWrongType);
+  EXPECT_EQ(r.errors[1].index, 2);
+  EXPECT_EQ(r.errors[1].code, error_code::kNotAnObject);
+}
+
+TEST(IngestDecoder, JsonSingleObjectAndPrettyPrintedElements) {
+  IngestDecoder d(clickstream_schema(), {});
+  IngestResult r = run(d, "  \n" + event() + "\n ", BodyFormat::kJson);
+  EXPECT_EQ(r.accepted, 1);
+  std::string pretty =
+      "[\n {\n  \"ts\": \"2026-11-27T13:46:12.123Z\",\n  \"event_id\": \"e-1\",\n"
+      "  \"user_id\": \"u-1\",\n  \"type\": \"click\"\n }\n]";
+  r = run(d, pretty, BodyFormat::kJson);
+  ASSERT_EQ(r.accepted, 1);
+  EXPECT_EQ(stored(d)[0].value, event());
+  r = run(d, "\"just a string\"", BodyFormat::kJson);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].code, error_code::kNotAnObject);
+}
+
+TEST(IngestDecoder, JsonSyntaxErrorRejectsTheWholeBody) {
+  const std::vector<std::pair<std::string, int64_t>> cases = {
+      {"[" + event() + "," + event() + " " + event() + "]", 2},       // missing comma
+      {"[" + event() + ",{\"ts\":}]", 1},                             // broken element
+      {"[" + event() + "," + event_with("extra", "[1 2]") + "]", 1},  // broken inside a kept field
+      {"[" + event() + ", tru]", 1},                                  // broken non-object element
+      {"[" + event() + "," + event() + "] x", -1},                    // trailing content
+      {"[" + event() + "," + event(), -1},                            // truncated
+      {event() + " " + event(), -1},                                  // two objects, no array
+  };
+  for (const auto& [body, index] : cases) {
+    IngestDecoder d(clickstream_schema(), {});
+    IngestResult r = run(d, body, BodyFormat::kJson);
+    EXPECT_EQ(r.accepted, 0) << body;
+    EXPECT_EQ(r.accepted_bytes, 0u);
+    ASSERT_EQ(r.errors.size(), 1u) << body;
+    EXPECT_EQ(r.errors[0].code, error_code::kMalformedJson) << body;
+    if (index >= 0) {
+      EXPECT_EQ(r.errors[0].index, index) << body;
+    }
+    EXPECT_TRUE(stored(d).empty()) << body;
+  }
+}
+
+TEST(IngestDecoder, JsonInvalidUtf8RejectsTheWholeBody) {
+  IngestDecoder d(clickstream_schema(), {});
+  IngestResult r = run(d, "[" + event() + "," + event_with("email", "\"\xC3\x28\"") + "]", BodyFormat::kJson);
+  EXPECT_EQ(r.accepted, 0);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].code, error_code::kInvalidUtf8);
+}
+
+TEST(IngestDecoder, LeadingByteOrderMarkIsIgnored) {
+  IngestDecoder d(clickstream_schema(), {});
+  EXPECT_EQ(run(d, "\xEF\xBB\xBF" + event() + "\n").accepted, 1);
+  EXPECT_EQ(run(d, "\xEF\xBB\xBF[" + event() + "]", BodyFormat::kJson).accepted, 1);
+}
+
+TEST(IngestDecoder, CompressedBodiesDecodeEndToEnd) {
+  std::string body;
+  for (int i = 0; i < 100; ++i) body += event("u-" + std::to_string(i)) + "\n";
+  for (auto [name, encoded] : {std::pair<const char*, std::string>{"gzip", testing::gzip(body)},
+                               {"zstd", testing::zstd(body, false)}}) {
+    std::string decoded;
+    ASSERT_TRUE(decode_body(name, encoded, 1 << 20, &decoded).is_ok()) << name;
+    IngestDecoder d(clickstream_schema(), {});
+    EXPECT_EQ(d.decode(BodyFormat::kNdjson, decoded, kNow).accepted, 100) << name;
+  }
+}
+
+// Values may be secrets or personal data: an error says where and what was expected, never what
+// was sent.
+TEST(IngestDecoder, ErrorMessagesNeverEchoTheValue) {
+  const std::string s = kSecret;
+  const std::vector<std::string> lines = {
+      event_with("event_id", "{\"x\":\"" + s + "\"}"),
+      event_with("count", "\"" + s + "\""),
+      event_with("amount", "\"" + s + "\""),
+      event_with("flag", "\"" + s + "\""),
+      event_with("ts", "\"" + s + "\""),
+      event_with("ts", "\"2026-11-27T13:46:12.123Z" + s + "\""),
+      event_with("email", "\"" + s + "\\x\""),
+      event_with("email", "\"" + s + "\xC3\x28\""),
+      event_with("meta", "[\"" + s + "\" 1]"),
+      event_with(s, "tru"),
+      event_with("count", "9223372036854775808" + std::string(",\"k\":\"") + s + "\""),
+      "{\"email\":\"" + s + "\"",
+      "\"" + s + "\"",
+      s,
+      event_with("email", "\"" + s + "\"").substr(0, 40),
+      event_without("type").insert(1, "\"email\":\"" + s + "\","),
+  };
+  IngestLimits small;
+  small.max_event_bytes = 60;
+  for (const IngestLimits& limits : {IngestLimits{}, small}) {
+    IngestDecoder d(clickstream_schema(), limits);
+    std::string body;
+    for (const std::string& line : lines) body += line + "\n";
+    IngestResult r = run(d, body);
+    EXPECT_EQ(r.rejected, static_cast<int64_t>(lines.size()));
+    for (const ItemError& e : r.errors) {
+      EXPECT_EQ(e.message.find("S3CRET"), std::string::npos) << e.code << ": " << e.message;
+      EXPECT_FALSE(e.message.empty()) << e.code;
+    }
+    for (const std::string& line : lines) {
+      IngestResult j = run(d, "[" + line + "]", BodyFormat::kJson);
+      for (const ItemError& e : j.errors) EXPECT_EQ(e.message.find("S3CRET"), std::string::npos) << e.message;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace delta::edge
