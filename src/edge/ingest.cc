@@ -54,6 +54,33 @@ std::vector<Slot> make_slots(const model::StreamSchema& schema) {
   return slots;
 }
 
+// True when some byte of `s` is <= 0x20: JSON whitespace, or a space inside a string (stage 1 has
+// already refused raw control characters in strings). A span without any is already compact JSON.
+// Eight bytes at a time with the "has a byte less than n" bit trick (exact for n <= 128).
+bool has_space_or_control(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    if (((x - kOnes * 0x21) & ~x & kHigh) != 0) return true;
+  }
+  for (; i < s.size(); ++i) {
+    if (static_cast<unsigned char>(s[i]) <= 0x20) return true;
+  }
+  return false;
+}
+
+// simdjson's icelake minify stores with vpcompressb, which is microcoded on AMD Zen 4: 256 ns for a
+// 220-byte event against 55 ns with the haswell kernel on the development machine. The haswell
+// kernel is as fast on Intel, so prefer it whenever the CPU has AVX2.
+const simdjson::implementation* pick_minifier() {
+  const simdjson::implementation* haswell = simdjson::get_available_implementations()["haswell"];
+  if (haswell != nullptr && haswell->supported_by_runtime_system()) return haswell;
+  return simdjson::get_active_implementation();
+}
+
 std::string_view strip_bom(std::string_view body) {
   if (body.size() >= 3 && std::memcmp(body.data(), "\xEF\xBB\xBF", 3) == 0) body.remove_prefix(3);
   return body;
@@ -129,6 +156,7 @@ struct IngestDecoder::Impl {
   IngestLimits limits_;
   uint32_t partitions_;
   uint64_t round_robin_ = 0;
+  const simdjson::implementation* minifier_ = pick_minifier();
   od::parser item_parser_;
   std::unique_ptr<od::parser> array_parser_;
   std::string minified_;
@@ -172,8 +200,8 @@ Failure IngestDecoder::Impl::check_item(std::string_view span) {
 Failure IngestDecoder::Impl::visit_members(od::object object) {
   ValueChecker checker{limits_.max_json_depth};
   for (auto member : object) {
-    od::field field;
-    if (auto e = std::move(member).get(field)) return from_simdjson(e);
+    if (auto e = member.error()) return from_simdjson(e);
+    od::field& field = member.value_unsafe();  // by reference: copies stall store forwarding
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return from_simdjson(e);
     int i = find_slot(key);
@@ -202,18 +230,26 @@ Failure IngestDecoder::Impl::check_required() const {
   return {};
 }
 
+// Stores the span itself when it is already compact (the common case: serializers write compact
+// JSON), else its minified copy.
 void IngestDecoder::Impl::accept(std::string_view span, int64_t index) {
-  if (minified_.size() < span.size() + kPadding) minified_.resize(span.size() + kPadding);
-  size_t length = 0;
-  if (simdjson::minify(span.data(), span.size(), minified_.data(), length) != simdjson::SUCCESS) {
-    return reject(index, fail(error_code::kMalformedJson, "cannot minify"));  // checked above; defensive
+  std::string_view value = span;
+  if (has_space_or_control(span)) {
+    if (minified_.size() < span.size() + kPadding) minified_.resize(span.size() + kPadding);
+    size_t length = 0;
+    auto* src = reinterpret_cast<const uint8_t*>(span.data());
+    if (minifier_->minify(src, span.size(), reinterpret_cast<uint8_t*>(minified_.data()), length) !=
+        simdjson::SUCCESS) {
+      return reject(index, fail(error_code::kMalformedJson, "cannot minify"));  // validated above; defensive
+    }
+    value = std::string_view(minified_.data(), length);
   }
   int64_t time_ms = facts_.has_time ? facts_.time_ms : now_ms_;
   uint32_t partition = facts_.has_key ? static_cast<uint32_t>(hash64(facts_.key) % partitions_)
                                       : static_cast<uint32_t>(round_robin_++ % partitions_);
-  (*batches_)[partition].add(time_ms, std::string_view(minified_.data(), length));
+  (*batches_)[partition].add(time_ms, value);
   ++result_->accepted;
-  result_->accepted_bytes += length;
+  result_->accepted_bytes += value.size();
 }
 
 std::string IngestDecoder::Impl::message(const Failure& f) const {

@@ -75,7 +75,7 @@ bool is_json_number(std::string_view s) {
   return i == s.size();
 }
 
-Failure ValueChecker::any(od::value v, uint32_t depth) {
+Failure ValueChecker::any(od::value& v, uint32_t depth) {
   Type t;
   if (auto e = v.type().get(t)) return from_simdjson(e);
   switch (t) {
@@ -105,13 +105,13 @@ Failure ValueChecker::any(od::value v, uint32_t depth) {
   return fail(error_code::kMalformedJson, "unknown value");
 }
 
-Failure ValueChecker::object(od::value v, uint32_t depth) {
+Failure ValueChecker::object(od::value& v, uint32_t depth) {
   if (depth > max_depth_) return fail(error_code::kTooDeep, "");
   od::object object;
   if (auto e = v.get_object().get(object)) return from_simdjson(e);
   for (auto member : object) {
-    od::field field;
-    if (auto e = std::move(member).get(field)) return from_simdjson(e);
+    if (auto e = member.error()) return from_simdjson(e);
+    od::field& field = member.value_unsafe();  // by reference: copies stall store forwarding
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return from_simdjson(e);
     if (Failure f = any(field.value(), depth)) return f;
@@ -119,19 +119,18 @@ Failure ValueChecker::object(od::value v, uint32_t depth) {
   return {};
 }
 
-Failure ValueChecker::array(od::value v, uint32_t depth) {
+Failure ValueChecker::array(od::value& v, uint32_t depth) {
   if (depth > max_depth_) return fail(error_code::kTooDeep, "");
   od::array array;
   if (auto e = v.get_array().get(array)) return from_simdjson(e);
   for (auto element : array) {
-    od::value item;
-    if (auto e = std::move(element).get(item)) return from_simdjson(e);
-    if (Failure f = any(item, depth)) return f;
+    if (auto e = element.error()) return from_simdjson(e);
+    if (Failure f = any(element.value_unsafe(), depth)) return f;
   }
   return {};
 }
 
-Failure ValueChecker::field(const FieldSpec& spec, od::value v, ItemFacts* facts) {
+Failure ValueChecker::field(const FieldSpec& spec, od::value& v, ItemFacts* facts) {
   Type t;
   if (auto e = v.type().get(t)) return from_simdjson(e);
   if (t == Type::null) return null_field(spec, v);
@@ -146,7 +145,7 @@ Failure ValueChecker::field(const FieldSpec& spec, od::value v, ItemFacts* facts
   return fail(error_code::kWrongType, "unknown field type");
 }
 
-Failure ValueChecker::null_field(const FieldSpec& spec, od::value v) {
+Failure ValueChecker::null_field(const FieldSpec& spec, od::value& v) {
   bool is_null = false;
   if (v.is_null().get(is_null) != simdjson::SUCCESS || !is_null) {
     return fail(error_code::kMalformedJson, "invalid literal");
@@ -155,7 +154,7 @@ Failure ValueChecker::null_field(const FieldSpec& spec, od::value v) {
   return {};
 }
 
-Failure ValueChecker::string_field(const FieldSpec& spec, od::value v, Type t, ItemFacts* facts) {
+Failure ValueChecker::string_field(const FieldSpec& spec, od::value& v, Type t, ItemFacts* facts) {
   if (t != Type::string) return fail(error_code::kWrongType, "expected a JSON string");
   std::string_view s;
   if (auto e = v.get_string().get(s)) return from_simdjson(e);
@@ -163,7 +162,7 @@ Failure ValueChecker::string_field(const FieldSpec& spec, od::value v, Type t, I
   return {};
 }
 
-Failure ValueChecker::int64_field(const FieldSpec& spec, od::value v, Type t, ItemFacts* facts) {
+Failure ValueChecker::int64_field(const FieldSpec& spec, od::value& v, Type t, ItemFacts* facts) {
   if (t != Type::number) return fail(error_code::kWrongType, "expected an integer");
   std::string_view raw = raw_token(v);
   int64_t n = 0;
@@ -172,7 +171,7 @@ Failure ValueChecker::int64_field(const FieldSpec& spec, od::value v, Type t, It
   return {};
 }
 
-Failure ValueChecker::float64_field(const FieldSpec& spec, od::value v, Type t, ItemFacts* facts) {
+Failure ValueChecker::float64_field(const FieldSpec& spec, od::value& v, Type t, ItemFacts* facts) {
   if (t != Type::number) return fail(error_code::kWrongType, "expected a number");
   std::string_view raw = raw_token(v);
   double d = 0;
@@ -185,7 +184,7 @@ Failure ValueChecker::float64_field(const FieldSpec& spec, od::value v, Type t, 
   return {};
 }
 
-Failure ValueChecker::bool_field(const FieldSpec& spec, od::value v, Type t, ItemFacts* facts) {
+Failure ValueChecker::bool_field(const FieldSpec& spec, od::value& v, Type t, ItemFacts* facts) {
   if (t != Type::boolean) return fail(error_code::kWrongType, "expected true or false");
   std::string_view raw = raw_token(v);
   bool b = false;
@@ -194,7 +193,7 @@ Failure ValueChecker::bool_field(const FieldSpec& spec, od::value v, Type t, Ite
   return {};
 }
 
-Failure ValueChecker::timestamp_field(const FieldSpec& spec, od::value v, Type t, ItemFacts* facts) {
+Failure ValueChecker::timestamp_field(const FieldSpec& spec, od::value& v, Type t, ItemFacts* facts) {
   static constexpr const char* kExpected = "expected an RFC 3339 date-time string or epoch milliseconds";
   int64_t ms = 0;
   if (t == Type::string) {
@@ -219,7 +218,7 @@ Failure ValueChecker::timestamp_field(const FieldSpec& spec, od::value v, Type t
   return {};
 }
 
-Failure ValueChecker::json_field(const FieldSpec& spec, od::value v, Type t, ItemFacts* facts) {
+Failure ValueChecker::json_field(const FieldSpec& spec, od::value& v, Type t, ItemFacts* facts) {
   if (!spec.take_key || t == Type::object || t == Type::array) return any(v, 1);
   if (t == Type::string) {
     std::string_view s;

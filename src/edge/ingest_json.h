@@ -56,21 +56,21 @@ class ValueChecker {
   explicit ValueChecker(uint32_t max_depth) : max_depth_(max_depth) {}
 
   // Any JSON value whose parent container is at `depth`.
-  Failure any(simdjson::ondemand::value v, uint32_t depth);
+  Failure any(simdjson::ondemand::value& v, uint32_t depth);
   // A member of the event object described by `spec`; fills `facts` when the spec says so.
-  Failure field(const FieldSpec& spec, simdjson::ondemand::value v, ItemFacts* facts);
+  Failure field(const FieldSpec& spec, simdjson::ondemand::value& v, ItemFacts* facts);
 
  private:
   using Type = simdjson::ondemand::json_type;
-  Failure object(simdjson::ondemand::value v, uint32_t depth);
-  Failure array(simdjson::ondemand::value v, uint32_t depth);
-  Failure null_field(const FieldSpec& spec, simdjson::ondemand::value v);
-  Failure string_field(const FieldSpec& spec, simdjson::ondemand::value v, Type t, ItemFacts* facts);
-  Failure int64_field(const FieldSpec& spec, simdjson::ondemand::value v, Type t, ItemFacts* facts);
-  Failure float64_field(const FieldSpec& spec, simdjson::ondemand::value v, Type t, ItemFacts* facts);
-  Failure bool_field(const FieldSpec& spec, simdjson::ondemand::value v, Type t, ItemFacts* facts);
-  Failure timestamp_field(const FieldSpec& spec, simdjson::ondemand::value v, Type t, ItemFacts* facts);
-  Failure json_field(const FieldSpec& spec, simdjson::ondemand::value v, Type t, ItemFacts* facts);
+  Failure object(simdjson::ondemand::value& v, uint32_t depth);
+  Failure array(simdjson::ondemand::value& v, uint32_t depth);
+  Failure null_field(const FieldSpec& spec, simdjson::ondemand::value& v);
+  Failure string_field(const FieldSpec& spec, simdjson::ondemand::value& v, Type t, ItemFacts* facts);
+  Failure int64_field(const FieldSpec& spec, simdjson::ondemand::value& v, Type t, ItemFacts* facts);
+  Failure float64_field(const FieldSpec& spec, simdjson::ondemand::value& v, Type t, ItemFacts* facts);
+  Failure bool_field(const FieldSpec& spec, simdjson::ondemand::value& v, Type t, ItemFacts* facts);
+  Failure timestamp_field(const FieldSpec& spec, simdjson::ondemand::value& v, Type t, ItemFacts* facts);
+  Failure json_field(const FieldSpec& spec, simdjson::ondemand::value& v, Type t, ItemFacts* facts);
 
   uint32_t max_depth_;
 };
