@@ -164,6 +164,9 @@ void EmbeddedLog::append(std::string_view stream, int32_t partition, std::string
         lock, std::move(done),
         Status::not_found("no partition " + std::to_string(partition) + " in stream " + std::string(stream)));
   }
+  if (valid.is_ok() && batch.size() > options_.max_queued_bytes) {
+    valid = Status::invalid_argument("batch is larger than the log's write queue");
+  }
   if (!valid.is_ok()) return refuse(lock, std::move(done), std::move(valid));
   if (queued_bytes_ + batch.size() > options_.max_queued_bytes) {
     probe_.queue_full.inc();

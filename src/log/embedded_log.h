@@ -14,7 +14,8 @@
 // after write(2), so a machine crash can lose acknowledged appends), publishes them to readers and
 // then runs the callbacks. Callbacks also report refusals (queue full, unknown partition, invalid
 // batch) and run on the writer thread; only after close() does append() call `done` inline, with
-// kUnavailable. A callback must be quick, must not throw and must not append synchronously.
+// kUnavailable. A callback must be quick, must not throw, must not append synchronously and must
+// not call close() (it would join its own thread).
 //
 // Quotas: when an append would pass partition_quota_bytes or quota_bytes, the writer first runs
 // retention; if that cannot free enough, the append fails with kResourceExhausted.

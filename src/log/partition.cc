@@ -98,6 +98,7 @@ bool Partition::needs_roll(uint64_t batch_bytes, int64_t now_ms) const {
 }
 
 Status Partition::roll(int64_t now_ms) {
+  probe_.fsyncs.inc();  // seal() syncs the old segment, in either durability mode
   DELTA_RETURN_IF_ERROR(active_->seal());
   auto seg = Segment::create(dir_, active_->staged_end_offset(), now_ms);
   if (!seg) return seg.status();
