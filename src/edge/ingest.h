@@ -16,7 +16,9 @@
 // one line, no whitespace outside strings, unknown fields kept, escapes kept as sent.
 //
 // Validation, per item, stops at the first problem, in document order; a missing required field is
-// found after the whole object. A field named twice is checked each time; the first occurrence gives
+// found after the whole object. Numbers anywhere, typed or not, must fit int64, uint64 or a finite
+// double (later stages parse stored events with simdjson, which refuses others): else out_of_range.
+// A field named twice is checked each time; the first occurrence gives
 // the event time and the routing key. Error messages name the field and its expected type, never the
 // value (values may be secrets or personal data).
 #pragma once

@@ -86,9 +86,7 @@ Failure ValueChecker::any(od::value& v, uint32_t depth) {
       if (auto e = v.get_string().get(s)) return from_simdjson(e);
       return {};
     }
-    case Type::number:
-      // Not converted: the grammar check is cheaper, and 1e400 is valid JSON that a json field keeps.
-      return is_json_number(raw_token(v)) ? Failure{} : fail(error_code::kMalformedJson, "invalid number");
+    case Type::number: return number(v);
     case Type::boolean: {
       bool b = false;
       if (auto e = v.get_bool().get(b)) return from_simdjson(e);
@@ -103,6 +101,16 @@ Failure ValueChecker::any(od::value& v, uint32_t depth) {
     }
   }
   return fail(error_code::kMalformedJson, "unknown value");
+}
+
+// Any number must be one simdjson parses (int64, uint64 or a finite double): every later stage
+// reads stored events with it. 1e400 is valid JSON grammar but would be refused there.
+Failure ValueChecker::number(od::value& v) {
+  std::string_view raw = raw_token(v);
+  od::number n;
+  if (v.get_number().get(n) == simdjson::SUCCESS) return {};
+  if (!is_json_number(raw)) return fail(error_code::kMalformedJson, "invalid number");
+  return fail(error_code::kOutOfRange, "number does not fit in int64, uint64 or a finite float64");
 }
 
 Failure ValueChecker::object(od::value& v, uint32_t depth) {
@@ -174,12 +182,12 @@ Failure ValueChecker::int64_field(const FieldSpec& spec, od::value& v, Type t, I
 Failure ValueChecker::float64_field(const FieldSpec& spec, od::value& v, Type t, ItemFacts* facts) {
   if (t != Type::number) return fail(error_code::kWrongType, "expected a number");
   std::string_view raw = raw_token(v);
-  double d = 0;
-  if (v.get_double().get(d) != simdjson::SUCCESS) {
+  od::number n;  // get_number, not get_double: the latter takes integers past uint64 that others refuse
+  if (v.get_number().get(n) != simdjson::SUCCESS) {
     if (!is_json_number(raw)) return fail(error_code::kMalformedJson, "invalid number");
     return fail(error_code::kOutOfRange, "number is not a finite float64");
   }
-  if (!std::isfinite(d)) return fail(error_code::kOutOfRange, "number is not a finite float64");
+  if (!std::isfinite(n.as_double())) return fail(error_code::kOutOfRange, "number is not a finite float64");
   take_key(spec, raw, facts);
   return {};
 }

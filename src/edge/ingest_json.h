@@ -1,8 +1,9 @@
 // Internal to the ingest decoder: checking one JSON value (simdjson on-demand) against a field type.
 //
 // simdjson's on-demand API validates only what is read, so ValueChecker reads everything: strings
-// are unescaped (checking escapes and surrogates), literals are matched, numbers are checked against
-// the JSON grammar, containers are walked to `max_depth`. Nothing here allocates or keeps state
+// are unescaped (checking escapes and surrogates), literals are matched, numbers are parsed (they
+// must fit int64, uint64 or a finite double, as for every later stage that parses the stored event),
+// containers are walked to `max_depth`. Nothing here allocates or keeps state
 // between items; one ValueChecker lives for one item on the decoder's thread.
 #pragma once
 
@@ -62,6 +63,7 @@ class ValueChecker {
 
  private:
   using Type = simdjson::ondemand::json_type;
+  Failure number(simdjson::ondemand::value& v);
   Failure object(simdjson::ondemand::value& v, uint32_t depth);
   Failure array(simdjson::ondemand::value& v, uint32_t depth);
   Failure null_field(const FieldSpec& spec, simdjson::ondemand::value& v);

@@ -231,8 +231,8 @@ TEST(IngestDecoder, MissingRequiredFieldIsNamed) {
 
 TEST(IngestDecoder, UnknownFieldsAreAllowedAndKept) {
   IngestDecoder d(clickstream_schema(), {});
-  ASSERT_EQ(run(d, event_with("zzz", "{\"nested\":[true,false,null,1e400]}") + "\n").accepted, 1);
-  EXPECT_NE(stored(d)[0].value.find("\"zzz\":{\"nested\":[true,false,null,1e400]}"), std::string::npos);
+  ASSERT_EQ(run(d, event_with("zzz", "{\"nested\":[true,false,null,1e300]}") + "\n").accepted, 1);
+  EXPECT_NE(stored(d)[0].value.find("\"zzz\":{\"nested\":[true,false,null,1e300]}"), std::string::npos);
 }
 
 TEST(IngestDecoder, NumbersOutOfRange) {
@@ -240,19 +240,28 @@ TEST(IngestDecoder, NumbersOutOfRange) {
        {"9223372036854775808", "-9223372036854775809", "1e30", "-1e19", "123456789012345678901234567890"}) {
     expect_rejected(event_with("count", raw), error_code::kOutOfRange, "count");
   }
-  for (const char* raw : {"1e400", "-1e400"}) {
+  for (const char* raw : {"1e400", "-1e400", "1.8e308", "123456789012345678901234567890"}) {
     expect_rejected(event_with("amount", raw), error_code::kOutOfRange, "amount");
   }
+}
+
+// Later stages parse stored events with simdjson, which refuses these valid-grammar numbers; found by
+// ingest_fuzz (an unknown field holding 1e400 was stored, then failed the DOM re-parse).
+TEST(IngestDecoder, NumbersSimdjsonCannotParseAreOutOfRangeAnywhere) {
+  for (const char* raw : {"1e400", "-9223372036854775809", "18446744073709551616", "[1,1.8e308]"}) {
+    expect_rejected(event_with("meta", raw), error_code::kOutOfRange, "meta");
+    expect_rejected(event_with("unknown", raw), error_code::kOutOfRange);
+  }
+  expect_accepted(event_with("unknown", "18446744073709551615"));  // uint64 is fine
 }
 
 TEST(IngestDecoder, NumbersAtTheEdgesAreAccepted) {
   for (const char* raw : {"9223372036854775807", "-9223372036854775808", "0", "-0"}) {
     expect_accepted(event_with("count", raw));
   }
-  for (const char* raw : {"1e308", "-0.0", "5e-324", "123456789012345678901234567890", "42"}) {
+  for (const char* raw : {"1e308", "-0.0", "5e-324", "2.5e-400", "18446744073709551615", "42"}) {
     expect_accepted(event_with("amount", raw));
   }
-  expect_accepted(event_with("meta", "1e400"));  // json fields keep any valid JSON number
 }
 
 TEST(IngestDecoder, NestingDeeperThanTheLimitIsTooDeep) {
