@@ -84,7 +84,9 @@ TEST(Crash, AcknowledgedEventsSurviveSigkill) {
       EXPECT_TRUE(offsets.insert({e.partition, e.offset}).second) << "offset returned twice";
       ++seen[id];
       auto it = acknowledged.find(id);
-      if (it != acknowledged.end()) EXPECT_EQ(e.json, it->second) << "content changed for " << id;
+      if (it != acknowledged.end()) {
+        EXPECT_EQ(e.json, it->second) << "content changed for " << id;
+      }
     }
     for (const auto& [id, json] : acknowledged) {
       ASSERT_EQ(seen[id], 1) << "acknowledged event " << id << " seen " << seen[id] << " times (round " << round

@@ -187,7 +187,7 @@ TEST_F(HttpApi, CorruptZstd) {
 TEST_F(HttpApi, UnknownEncoding) {
   expect_rejected(ndjson(0, 1), 415, "unsupported_encoding", "application/x-ndjson", "br");
 }
-TEST_F(HttpApi, BodyOverLimitIs413) { expect_rejected(ndjson(0, 400), 413, "body_too_large"); }
+TEST_F(HttpApi, BodyOverLimitIs413) { expect_rejected(ndjson(0, 800), 413, "body_too_large"); }
 TEST_F(HttpApi, DecodedBodyOverLimitIs413) {
   std::string big(400 * 1024, ' ');  // compresses to almost nothing, decodes past 256 KiB
   expect_rejected(gzip(event(1) + big), 413, "body_too_large", "application/x-ndjson", "gzip");
@@ -216,14 +216,16 @@ TEST_F(HttpApi, StreamsListing) {
 }
 
 TEST_F(HttpApi, ReadBackParameters) {
-  ASSERT_EQ(post(ndjson(5000, 5)).status, 200);
+  ASSERT_EQ(post("{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n", "application/x-ndjson", "", "plain").status, 200);
   EXPECT_EQ(http_get(delta_->url("/v1/streams/events/events?partition=9")).status, 400);
   EXPECT_EQ(http_get(delta_->url("/v1/streams/events/events?limit=0")).status, 400);
   EXPECT_EQ(http_get(delta_->url("/v1/streams/events/events?from_offset=-1")).status, 400);
-  HttpResult r = http_get(delta_->url("/v1/streams/events/events?partition=0&from_offset=1&limit=1"));
+  HttpResult r = http_get(delta_->url("/v1/streams/plain/events?partition=0&from_offset=1&limit=1"));
   ASSERT_EQ(r.status, 200);
-  EXPECT_NE(r.body.find("\"offset\":1,"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("offset":1,"time":)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("event":{"n":2})"), std::string::npos) << r.body;
   EXPECT_EQ(r.body.find("\"offset\":2,"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"next_offset\":2"), std::string::npos) << r.body;
 }
 
 TEST_F(HttpApi, ProbesAndMetrics) {
