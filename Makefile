@@ -35,7 +35,7 @@ $(FUZZ_BUILD)/build.ninja:
 	  -DDELTA_FUZZ=ON -DDELTA_TESTS=ON -DDELTA_BENCH=OFF
 
 fuzz: $(FUZZ_BUILD)/build.ninja
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target ingest_fuzz
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 bench: build
