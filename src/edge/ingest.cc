@@ -9,6 +9,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <utility>
@@ -26,6 +27,13 @@ using model::FieldType;
 constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
 // A parser that grew past this for one large JSON body is dropped afterwards, not kept per connection.
 constexpr size_t kKeepParserCapacity = 4u << 20;
+// Values are checked recursively, one stack frame per level: the depth limit is also a stack bound.
+constexpr uint32_t kMaxJsonDepthCap = 1024;
+
+IngestLimits clamp_limits(IngestLimits limits) {
+  limits.max_json_depth = std::min(limits.max_json_depth, kMaxJsonDepthCap);
+  return limits;
+}
 
 // One schema field as the decoder sees it, plus the time and key fields even when the schema does
 // not list them (then optional: a timestamp and any JSON value respectively).
@@ -127,7 +135,7 @@ struct IngestDecoder::Impl {
   Impl(const model::StreamSchema& schema, IngestLimits limits)
       : slots_(make_slots(schema)),
         seen_(slots_.size(), 0),
-        limits_(limits),
+        limits_(clamp_limits(limits)),
         partitions_(schema.partitions > 0 ? static_cast<uint32_t>(schema.partitions) : 1) {}
 
   uint32_t partitions() const { return partitions_; }

@@ -38,7 +38,7 @@ namespace delta::edge {
 struct IngestLimits {
   uint64_t max_decoded_body_bytes = 64ull << 20;
   uint64_t max_event_bytes = 1ull << 20;
-  uint32_t max_json_depth = 32;
+  uint32_t max_json_depth = 32;  // the event object is level 1; values above 1024 count as 1024
 };
 
 enum class BodyFormat { kNdjson, kJson };
