@@ -374,7 +374,7 @@ Failure IngestDecoder::Impl::decode_element(simdjson::simdjson_result<od::value>
 
 void IngestDecoder::Impl::decode(BodyFormat format, std::string_view body, int64_t now_ms,
                                  std::vector<model::RecordBatchBuilder>* batches, IngestResult* result) {
-  readable_end_ = body.data() + body.size() + kPadding;
+  readable_end_ = body.empty() ? nullptr : body.data() + body.size() + kPadding;  // no nullptr + n
   now_ms_ = now_ms;
   batches_ = batches;
   result_ = result;

@@ -111,9 +111,9 @@ class IngestDecoder {
   // one ItemError kEmptyBody at index 0, counted in `rejected`. A leading UTF-8 BOM is ignored.
   //
   // NDJSON lines stand alone: a malformed line (a truncated last one included) rejects only itself.
-  // A JSON body is one document: when it is not valid JSON (malformed_json or invalid_utf8 anywhere),
-  // nothing in it is accepted, and the single error's index is the element where parsing broke.
-  // Schema problems in an otherwise valid array reject only their element.
+  // A JSON body is one document: when parsing finds it is not valid JSON (malformed_json or
+  // invalid_utf8), nothing in it is accepted, and the single error's index is the element where
+  // parsing broke. Schema problems reject only their element (which is then not read further).
   //
   // Routing: with a key field present and not null, partition = hash64(key) % partitions, where the
   // key bytes are the unescaped content of a string and the raw JSON text of a number or bool;

@@ -82,7 +82,7 @@ void start_window(std::string* out, size_t body_size, size_t limit, size_t hint)
 Status copy_identity(std::string_view body, size_t limit, std::string* out) {
   if (body.size() > limit) return too_large(limit);
   out->reserve(body.size() + kPadding);
-  out->assign(body.data(), body.size());
+  out->assign(body);
   pad_tail(out);
   return Status::ok();
 }

@@ -39,6 +39,7 @@ TEST(DecodeBody, IdentityCopiesIntoPaddedBuffer) {
   expect_decodes("identity", kNdjson, kNdjson);
   expect_decodes("IDENTITY", kNdjson, kNdjson);
   expect_decodes("", "", "");
+  expect_decodes("", std::string_view(), "");
 }
 
 TEST(DecodeBody, EncodingNamesAreCaseInsensitive) {

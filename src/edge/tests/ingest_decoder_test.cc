@@ -216,6 +216,12 @@ TEST(IngestDecoder, EmptyBody) {
     EXPECT_EQ(r.errors[0].code, error_code::kEmptyBody);
     EXPECT_EQ(r.errors[0].index, 0);
   }
+  for (BodyFormat format : {BodyFormat::kNdjson, BodyFormat::kJson}) {  // no data pointer at all
+    IngestDecoder d(clickstream_schema(), {});
+    IngestResult r = d.decode(format, std::string_view(), kNow);
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].code, error_code::kEmptyBody);
+  }
   for (const char* body : {"", "  \n ", "[]", " [ ] "}) {
     IngestDecoder d(clickstream_schema(), {});
     IngestResult r = run(d, body, BodyFormat::kJson);
