@@ -31,15 +31,15 @@ std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket socket, SessionShared& shared)
+  HttpSession(SessionSocket socket, SessionShared& shared)
       : stream_(std::move(socket)),
         timer_(stream_.get_executor()),
         shared_(shared),
         state_(shared.routes.new_connection_state()) {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = stream_.remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string();
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    stream_.set_option(tcp::no_delay(true), ec);
     shared_.open_connections.fetch_add(1);
     shared_.routes.probe().connections_open().add(1);
   }
@@ -61,7 +61,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       if (ec) return;  // cancelled: the read finished in time
       self->timed_out_ = true;
       beast::error_code ignored;
-      self->stream_.socket().cancel(ignored);
+      self->stream_.cancel(ignored);
     });
   }
 
@@ -70,8 +70,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(shared_.config.max_body_bytes);
     arm_timer(requests_ == 0 ? shared_.config.header_timeout_ms : shared_.config.idle_timeout_ms);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -103,11 +104,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return write_error(408, "request_timeout", "the request did not arrive in time");
     }
     if (ec == http::error::body_limit) {
-      return write_error(413, "body_too_large",
-                         "the body exceeds server.max_body_bytes (" +
-                             std::to_string(shared_.config.max_body_bytes) + ")");
+      return write_error(
+          413, "body_too_large",
+          "the body exceeds server.max_body_bytes (" + std::to_string(shared_.config.max_body_bytes) + ")");
     }
-    if (ec == http::error::header_limit) return write_error(431, "headers_too_large", "headers exceed 16 KiB");
+    if (ec == http::error::header_limit)
+      return write_error(431, "headers_too_large", "headers exceed 16 KiB");
     if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
         ec == asio::error::operation_aborted) {
       return close();
@@ -166,12 +168,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void close() {
     timer_.cancel();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    stream_.shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close(ec);
   }
 
-  beast::tcp_stream stream_;
-  asio::steady_timer timer_;
+  SessionSocket stream_;
+  asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
+                             SessionStrand>
+      timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> res_;
@@ -186,7 +190,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
 }  // namespace
 
-void start_http_session(tcp::socket socket, SessionShared& shared) {
+void start_http_session(SessionSocket socket, SessionShared& shared) {
   std::make_shared<HttpSession>(std::move(socket), shared)->start();
 }
 

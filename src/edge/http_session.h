@@ -6,7 +6,9 @@
 // Runs on its own strand; Routes may answer from a log thread, so answers are posted back here.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <memory>
 
 #include "config/config.h"
@@ -23,6 +25,11 @@ struct SessionShared {
   std::atomic<bool> draining{false};
 };
 
-void start_http_session(boost::asio::ip::tcp::socket socket, SessionShared& shared);
+// A socket bound to a concrete strand type, so completion handlers dispatch without the
+// type-erased executor's reference counting on every operation.
+using SessionStrand = boost::asio::strand<boost::asio::io_context::executor_type>;
+using SessionSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, SessionStrand>;
+
+void start_http_session(SessionSocket socket, SessionShared& shared);
 
 }  // namespace delta::edge

@@ -38,7 +38,10 @@ Status parse_listen(const std::string& listen, tcp::endpoint* out) {
 class Server::Impl {
  public:
   Impl(const config::ServerConfig& config, Routes& routes)
-      : config_(config), shared_{config, routes}, acceptor_(ioc_), signals_(ioc_, SIGINT, SIGTERM),
+      : config_(config),
+        shared_{config, routes},
+        acceptor_(ioc_),
+        signals_(ioc_, SIGINT, SIGTERM),
         drain_timer_(ioc_) {}
 
   Status start() {
@@ -77,21 +80,22 @@ class Server::Impl {
 
  private:
   void accept() {
-    acceptor_.async_accept(asio::make_strand(ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
-      if (ec) {
-        if (!acceptor_.is_open()) return;
-        obs::warn("edge", "accept failed", {{"error", ec.message()}});
-        return accept();
-      }
-      if (shared_.open_connections.load() >= static_cast<int64_t>(config_.max_connections)) {
-        shared_.routes.probe().connections_refused().inc();
-        boost::system::error_code ignored;
-        socket.close(ignored);
-      } else {
-        start_http_session(std::move(socket), shared_);
-      }
-      accept();
-    });
+    acceptor_.async_accept(
+        SessionStrand(ioc_.get_executor()), [this](boost::system::error_code ec, SessionSocket socket) {
+          if (ec) {
+            if (!acceptor_.is_open()) return;
+            obs::warn("edge", "accept failed", {{"error", ec.message()}});
+            return accept();
+          }
+          if (shared_.open_connections.load() >= static_cast<int64_t>(config_.max_connections)) {
+            shared_.routes.probe().connections_refused().inc();
+            boost::system::error_code ignored;
+            socket.close(ignored);
+          } else {
+            start_http_session(std::move(socket), shared_);
+          }
+          accept();
+        });
   }
 
   void begin_drain() {

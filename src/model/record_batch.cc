@@ -112,7 +112,6 @@ Status verify_batch_crc(std::string_view batch) {
 
 void set_batch_base_offset(char* batch, size_t length, int64_t base_offset) {
   store<int64_t>(batch + batch_field::kBaseOffset, base_offset);
-  seal(batch, length);
 }
 
 RecordIterator::RecordIterator(std::string_view batch) {

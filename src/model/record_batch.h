@@ -1,13 +1,13 @@
 // RecordBatch: the unit the edge hands to the log, the log writes to disk, and readers get back.
 //
 // Layout, little-endian, identical in memory and on disk:
-//   header (kHeaderSize bytes)
+//   header (kBatchHeaderSize bytes)
+//     i64 base_offset     offset of the first record; set by the log at append
 //     u32 length          whole batch, header included
 //     u32 crc             CRC-32C of every byte after this field
-//     u32 magic           kMagic
+//     u32 magic           kBatchMagic
 //     u16 version         1
 //     u16 flags           0 (reserved: compression)
-//     i64 base_offset     offset of the first record; set by the log at append
 //     i32 record_count
 //     i64 first_time_ms   event time of the first record
 //     i64 max_time_ms     largest event time in the batch
@@ -15,6 +15,9 @@
 //     varint  length of the value
 //     zigzag varint  event time minus first_time_ms
 //     bytes   the value: one event as compact JSON
+//
+// The CRC leaves out the base offset (as Kafka's does), so the log stamps offsets without computing
+// the CRC again: the edge checksums a batch once, and the same CRC guards it on disk.
 //
 // A builder owns one growing buffer and reuses it after clear(), so building a batch allocates
 // only when the buffer must grow, never per record.
@@ -33,12 +36,12 @@ inline constexpr uint32_t kBatchMagic = 0x31424C44;  // "DLB1"
 inline constexpr size_t kBatchHeaderSize = 44;
 
 namespace batch_field {
-inline constexpr size_t kLength = 0;
-inline constexpr size_t kCrc = 4;
-inline constexpr size_t kMagic = 8;
-inline constexpr size_t kVersion = 12;
-inline constexpr size_t kFlags = 14;
-inline constexpr size_t kBaseOffset = 16;
+inline constexpr size_t kBaseOffset = 0;
+inline constexpr size_t kLength = 8;
+inline constexpr size_t kCrc = 12;
+inline constexpr size_t kMagic = 16;
+inline constexpr size_t kVersion = 20;
+inline constexpr size_t kFlags = 22;
 inline constexpr size_t kRecordCount = 24;
 inline constexpr size_t kFirstTime = 28;
 inline constexpr size_t kMaxTime = 36;
@@ -83,7 +86,7 @@ struct BatchHeader {
 Status parse_batch_header(std::string_view bytes, BatchHeader* out);
 // Checks the CRC of a whole batch (bytes.size() == header.length).
 Status verify_batch_crc(std::string_view batch);
-// Rewrites the base offset and the CRC of a sealed batch in place.
+// Rewrites the base offset of a sealed batch in place; the CRC stays valid (it does not cover it).
 void set_batch_base_offset(char* batch, size_t length, int64_t base_offset);
 
 struct Record {
