@@ -150,6 +150,50 @@ TEST(IngestDecoder, UnknownFieldsAreAllowedAndKept) {
   EXPECT_NE(stored(d)[0].value.find("\"zzz\":{\"nested\":[true,false,null,1e300]}"), std::string::npos);
 }
 
+// Keys are matched against the schema as raw bytes first; a key spelled with escapes is still that
+// field.
+TEST(IngestDecoder, EscapedKeySpellingIsStillTheSchemaField) {
+  Fields f = base_fields();
+  f[0].first = "t\\u0073";  // "ts"
+  IngestDecoder d(clickstream_schema(), {});
+  ASSERT_EQ(run(d, to_json(f) + "\n").accepted, 1);
+  EXPECT_EQ(stored(d)[0].time_ms, kTs);
+  f[0].second = "\"not a time\"";
+  expect_rejected(to_json(f), error_code::kBadTimestamp, "ts");
+}
+
+TEST(IngestDecoder, KeysSharingOnlyAPrefixAreNotSchemaFields) {
+  for (const char* key : {"user_idx", "user", "user_i", "u", "ts ", " ts", "TS", "count\\u0000"}) {
+    expect_accepted(event_with(key, "[\"any\"]"));
+  }
+  expect_rejected(event_with("\\x", "1"), error_code::kMalformedJson);  // an invalid escape in a key
+  expect_rejected(event_with("\\ud800", "1"), error_code::kMalformedJson);
+}
+
+// The matcher starts after the previous event's match; order must not matter for what is checked.
+TEST(IngestDecoder, FieldOrderDoesNotChangeValidation) {
+  Fields f = base_fields();
+  f.emplace_back("count", "7");
+  f.emplace_back("amount", "1.5");
+  Fields reversed(f.rbegin(), f.rend());
+  Fields bad = f;
+  bad.back().second = "\"x\"";
+  Fields bad_reversed(bad.rbegin(), bad.rend());
+  IngestDecoder d(clickstream_schema(), {});
+  std::string body;
+  for (int i = 0; i < 3; ++i) {
+    body += to_json(f) + "\n" + to_json(reversed) + "\n" + to_json(bad) + "\n" + to_json(bad_reversed) + "\n";
+  }
+  IngestResult r = run(d, body);
+  EXPECT_EQ(r.accepted, 6);
+  ASSERT_EQ(r.errors.size(), 6u);
+  for (const ItemError& e : r.errors) {
+    EXPECT_EQ(e.code, error_code::kWrongType);
+    EXPECT_EQ(e.index % 4 >= 2, true) << e.index;
+    EXPECT_NE(e.message.find("'amount'"), std::string::npos) << e.message;
+  }
+}
+
 TEST(IngestDecoder, NumbersOutOfRange) {
   for (const char* raw :
        {"9223372036854775808", "-9223372036854775809", "1e30", "-1e19", "123456789012345678901234567890"}) {
