@@ -20,9 +20,10 @@ build: $(BUILD)/build.ninja
 run: setup build
 	$(BUILD)/src/app/delta run $(if $(CONFIG),-c $(CONFIG),)
 
+# The fuzz run goes first so that ctest's summary is the last thing printed.
 test: setup build
-	ctest --test-dir $(BUILD) --output-on-failure -j 2 --timeout 600
 	$(MAKE) fuzz
+	ctest --test-dir $(BUILD) --output-on-failure -j 2 --timeout 600
 
 unit: build
 	ctest --test-dir $(BUILD) --output-on-failure -L unit
