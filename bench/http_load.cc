@@ -40,19 +40,19 @@ std::string random_hex(std::mt19937_64& rng, int n) {
 }
 
 std::string make_body(std::mt19937_64& rng, int events) {
-  static const char* kTypes[] = {"click", "view", "purchase", "signup"};
+  static const char* kTypes[] = {"page_view", "click", "add_to_cart", "purchase"};
   static const char* kCountries[] = {"DE", "US", "FR", "BR", "IN", "JP", "GB", "NL"};
-  static const char* kDevices[] = {"web", "ios", "android"};
+  static const char* kDevices[] = {"web-desktop", "ios-app", "android-app"};
   std::string body;
   for (int i = 0; i < events; ++i) {
     char line[512];
     int n = std::snprintf(line, sizeof line,
-                          "{\"ts\":\"2026-11-27T12:%02d:%02d.%03dZ\",\"event_id\":\"%s\",\"user_id\":\"u%06d\","
+                          "{\"ts\":\"2026-11-27T12:%02d:%02d.%03dZ\",\"event_id\":\"%s-%s\",\"user_id\":\"u%08d\","
                           "\"email\":\"%s@example.com\",\"type\":\"%s\",\"amount\":%d.%02d,\"country\":\"%s\","
                           "\"device\":\"%s\"}\n",
                           static_cast<int>(rng() % 60), static_cast<int>(rng() % 60), static_cast<int>(rng() % 1000),
-                          random_hex(rng, 32).c_str(), static_cast<int>(rng() % 1000000),
-                          random_hex(rng, 12).c_str(), kTypes[rng() % 4], static_cast<int>(rng() % 500),
+                          random_hex(rng, 8).c_str(), random_hex(rng, 27).c_str(),
+                          static_cast<int>(rng() % 1000000), random_hex(rng, 16).c_str(), kTypes[rng() % 4], static_cast<int>(rng() % 500),
                           static_cast<int>(rng() % 100), kCountries[rng() % 8], kDevices[rng() % 3]);
     body.append(line, static_cast<size_t>(n));
   }

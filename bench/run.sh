@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Ingest benchmark: starts `delta run` with fsync durability in a temp dir, drives it with http_load
 # on loopback for a bounded time, and prints events/s, MB/s, p50/p99 latency and the server's peak RSS.
-# Usage: bench/run.sh BUILD_DIR [SECONDS=20] [CONNECTIONS=8] [DURABILITY=fsync]
+# Usage: bench/run.sh BUILD_DIR [SECONDS=20] [CONNECTIONS=16] [DURABILITY=fsync]
 set -euo pipefail
 build=${1:-build}
 seconds=${2:-20}
-connections=${3:-8}
+connections=${3:-16}
 durability=${4:-fsync}
 dir=$(mktemp -d /var/tmp/delta-bench-XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18080)
