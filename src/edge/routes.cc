@@ -51,7 +51,7 @@ std::string ingest_body(const IngestResult& r, std::string_view error_code = {})
     out += ",\"message\":\"no valid events in the request\"},";
   }
   out += "\"accepted\":" + std::to_string(r.accepted) + ",\"rejected\":" + std::to_string(r.rejected) +
-                    ",\"errors\":[";
+         ",\"errors\":[";
   for (size_t i = 0; i < r.errors.size(); ++i) {
     if (i > 0) out += ',';
     out += "{\"index\":" + std::to_string(r.errors[i].index) + ",\"code\":";
@@ -114,7 +114,8 @@ void Routes::handle(const HttpRequest& request, ConnectionState& state, Respond 
     return finish(Route::kMetrics, respond)(std::move(r));
   }
   if (path == "/v1/streams") {
-    if (!get) return finish(Route::kStreamList, respond)(error_response(405, "method_not_allowed", "use GET"));
+    if (!get)
+      return finish(Route::kStreamList, respond)(error_response(405, "method_not_allowed", "use GET"));
     return finish(Route::kStreamList, respond)(stream_list());
   }
   if (path.starts_with(kStreamsPrefix)) {
@@ -122,7 +123,7 @@ void Routes::handle(const HttpRequest& request, ConnectionState& state, Respond 
     size_t slash = rest.find('/');
     std::string_view name = rest.substr(0, slash);
     std::string_view tail = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-    Route route = tail.empty() ? Route::kStreamGet
+    Route route = tail.empty()        ? Route::kStreamGet
                   : tail == "/events" ? (get ? Route::kEventsRead : Route::kIngest)
                                       : Route::kNotFound;
     Respond done = finish(route, respond);
@@ -136,13 +137,15 @@ void Routes::handle(const HttpRequest& request, ConnectionState& state, Respond 
       return done(stream_get(index));
     }
     if (route == Route::kEventsRead) return done(events_read(index, request));
-    if (request.method != Method::kPost) return done(error_response(405, "method_not_allowed", "use GET or POST"));
+    if (request.method != Method::kPost)
+      return done(error_response(405, "method_not_allowed", "use GET or POST"));
     return ingest(index, request, state, std::move(done));
   }
   finish(Route::kNotFound, respond)(error_response(404, "not_found", "no such route"));
 }
 
-void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionState& state, Respond respond) {
+void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionState& state,
+                    Respond respond) {
   const model::StreamSchema& schema = config_.streams[stream_index];
   EdgeProbe::StreamCounters& counters = probe_.stream(stream_index);
   std::string type = media_type(request.content_type);
@@ -173,7 +176,8 @@ void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionS
   if (!decoded.is_ok()) {
     release();
     const std::string& m = decoded.message();
-    if (decoded.code() == StatusCode::kResourceExhausted) return respond(error_response(413, "body_too_large", m));
+    if (decoded.code() == StatusCode::kResourceExhausted)
+      return respond(error_response(413, "body_too_large", m));
     if (m.starts_with(error_code::kUnsupportedEncoding)) {
       return respond(error_response(415, error_code::kUnsupportedEncoding, m));
     }
@@ -191,7 +195,8 @@ void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionS
   counters.events_rejected->inc(static_cast<uint64_t>(result.rejected));
   if (result.accepted == 0) {
     release();
-    std::string_view code = result.errors.empty() ? std::string_view("no_valid_events") : result.errors[0].code;
+    std::string_view code =
+        result.errors.empty() ? std::string_view("no_valid_events") : result.errors[0].code;
     return respond(json_response(400, ingest_body(result, code)));
   }
 
@@ -209,7 +214,7 @@ void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionS
     std::string bytes = std::move(batches[p].buffer());
     batches[p].clear();
     log_.append(schema.name, static_cast<int32_t>(p), std::move(bytes),
-                [pending, &counters](Result<log::AppendResult> r) {
+                [pending, &counters](const Result<log::AppendResult>& r) {
                   if (!r.is_ok()) {
                     if (!pending->failed.exchange(true)) pending->failure = r.status();
                   }
@@ -272,8 +277,8 @@ HttpResponse Routes::events_read(size_t stream_index, const HttpRequest& request
   const model::StreamSchema& s = config_.streams[stream_index];
   std::string v;
   int64_t partition = 0, from = 0, limit = 100;
-  if (query_param(request.query, "partition", &v) && (!parse_int(v, &partition) || partition < 0 ||
-                                                      partition >= s.partitions)) {
+  if (query_param(request.query, "partition", &v) &&
+      (!parse_int(v, &partition) || partition < 0 || partition >= s.partitions)) {
     return error_response(400, "bad_parameter",
                           "partition must be an integer from 0 to " + std::to_string(s.partitions - 1));
   }
@@ -311,7 +316,8 @@ HttpResponse Routes::events_read(size_t stream_index, const HttpRequest& request
       if (!it.status().is_ok()) return error_response(500, "log_corruption", it.status().message());
     }
   }
-  out += "],\"next_offset\":" + std::to_string(next) + ",\"end_offset\":" + std::to_string(info->end_offset) + "}";
+  out += "],\"next_offset\":" + std::to_string(next) + ",\"end_offset\":" + std::to_string(info->end_offset) +
+         "}";
   return json_response(200, std::move(out));
 }
 

@@ -3,6 +3,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -61,7 +66,8 @@ TEST(Lifecycle, SigtermDrainsAndExitsZeroAndDataSurvivesRestart) {
   DeltaProcess delta(dir.path(), kStreams);
   ASSERT_TRUE(delta.start()) << delta.read_stdout();
   for (int i = 0; i < 10; ++i) {
-    ASSERT_EQ(http_post(delta.url("/v1/streams/s/events"), body(i * 100, 100), "application/x-ndjson").status, 200);
+    ASSERT_EQ(http_post(delta.url("/v1/streams/s/events"), body(i * 100, 100), "application/x-ndjson").status,
+              200);
   }
   EXPECT_EQ(delta.terminate(), 0) << delta.read_stdout();
   EXPECT_NE(delta.read_stdout().find("\"message\":\"stopped\""), std::string::npos);
@@ -90,6 +96,52 @@ TEST(Lifecycle, BadConfigIsRefusedWithPosition) {
   std::string out = delta.read_stdout();
   EXPECT_NE(out.find("pipeline.yaml:5:5"), std::string::npos) << out;
   EXPECT_NE(out.find("partitons"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace delta::testing
+
+namespace delta::testing {
+namespace {
+
+// `delta send` posts a file in batches and reports what the server accepted; `validate` and
+// `version` answer without a server.
+TEST(Cli, SendPostsAFileInBatches) {
+  TempDir dir;
+  DeltaProcess delta(dir.path(), kStreams);
+  ASSERT_TRUE(delta.start()) << delta.read_stdout();
+  std::string file = dir.path() + "/events.ndjson";
+  {
+    std::ofstream f(file);
+    f << body(0, 2500) << "\n{\"k\":\"x\",\"n\":\"not a number\"}\n";
+  }
+  std::string cmd = std::string(DELTA_BINARY) + " send s " + file +
+                    " --batch 1000 --url http://127.0.0.1:" + std::to_string(delta.port()) + " 2>" +
+                    dir.path() + "/send.err";
+  int rc = std::system(cmd.c_str());
+  std::ifstream err(dir.path() + "/send.err");
+  std::string line((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(WEXITSTATUS(rc), 3) << line;  // 3: the server rejected some events
+  EXPECT_NE(line.find("sent 2501 events (2500 accepted, 1 rejected)"), std::string::npos) << line;
+  EXPECT_EQ(read_all_events(delta, "s", 2).size(), 2500u);
+}
+
+TEST(Cli, ValidateReportsPositionsAndVersionPrints) {
+  TempDir dir;
+  std::string good = dir.path() + "/good.yaml", bad = dir.path() + "/bad.yaml";
+  std::ofstream(good) << "streams:\n  s:\n    schema: {k: string}\n";
+  std::ofstream(bad) << "streams:\n  s:\n    schema: {k: strin}\n";
+  std::string bin = DELTA_BINARY;
+  EXPECT_EQ(WEXITSTATUS(std::system((bin + " validate -c " + good + " > /dev/null").c_str())), 0);
+  std::string out = dir.path() + "/out";
+  EXPECT_EQ(WEXITSTATUS(std::system((bin + " validate -c " + bad + " 2> " + out).c_str())), 1);
+  std::ifstream f(out);
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("bad.yaml:3:17"), std::string::npos) << text;
+  EXPECT_EQ(WEXITSTATUS(std::system((bin + " version > " + out).c_str())), 0);
+  std::ifstream v(out);
+  std::string version((std::istreambuf_iterator<char>(v)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(version.rfind("delta ", 0), 0u) << version;
 }
 
 }  // namespace
