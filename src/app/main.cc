@@ -25,8 +25,9 @@ int main(int argc, char** argv) {
   send_cmd->add_option("stream", send.stream, "Stream name")->required();
   send_cmd->add_option("input", send.input, "NDJSON file, or - for standard input");
   send_cmd->add_option("--url", send.url, "Delta's base URL")->capture_default_str();
-  send_cmd->add_option("--batch", send.batch_events, "Events per request")->capture_default_str()->check(
-      CLI::Range(1, 100000));
+  send_cmd->add_option("--batch", send.batch_events, "Events per request")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
 
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 

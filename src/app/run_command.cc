@@ -25,15 +25,37 @@ bool is_loopback(const std::string& listen) {
   return listen.starts_with("127.") || listen.starts_with("localhost:") || listen.starts_with("[::1]:");
 }
 
+constexpr const char* kDemoEvent =
+    R"({"ts":"2026-01-01T00:00:00Z","event_id":"e1","user_id":"u1","email":"ada@example.com",)"
+    R"("type":"click","amount":1.5,"country":"DE","device":"web"})";
+
+// A sample event for `schema`: the clickstream one for the demo, else every field with a value
+// of its type.
+std::string sample_event(const config::PipelineConfig& cfg, const model::StreamSchema& schema) {
+  if (cfg.source == config::demo_config().source) return kDemoEvent;
+  std::string out = "{";
+  for (const model::Field& f : schema.fields) {
+    if (out.size() > 1) out += ',';
+    out += '"' + f.name + "\":";
+    switch (f.type) {
+      case model::FieldType::kString: out += '"' + f.name + "-1\""; break;
+      case model::FieldType::kInt64: out += "1"; break;
+      case model::FieldType::kFloat64: out += "1.5"; break;
+      case model::FieldType::kBool: out += "true"; break;
+      case model::FieldType::kTimestamp: out += "\"2026-01-01T00:00:00Z\""; break;
+      case model::FieldType::kJson: out += "{}"; break;
+    }
+  }
+  return out + "}";
+}
+
 void print_hint(const config::PipelineConfig& cfg, uint16_t port) {
   const model::StreamSchema& s = cfg.streams.front();
   std::fprintf(stderr,
                "delta is listening on http://127.0.0.1:%u (streams: %zu). Send an event:\n"
-               "  curl -H 'Content-Type: application/x-ndjson' --data-binary "
-               "'{\"ts\":\"2026-01-01T00:00:00Z\",\"event_id\":\"e1\",\"user_id\":\"u1\",\"email\":\"a@b.c\","
-               "\"type\":\"click\",\"amount\":1.5,\"country\":\"DE\",\"device\":\"web\"}' "
+               "  curl -H 'Content-Type: application/x-ndjson' --data-binary '%s' "
                "http://127.0.0.1:%u/v1/streams/%s/events\n",
-               port, cfg.streams.size(), port, s.name.c_str());
+               port, cfg.streams.size(), sample_event(cfg, s).c_str(), port, s.name.c_str());
 }
 
 }  // namespace
