@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 20
 CONFIG ?=
 
-.PHONY: setup build run test unit integration fuzz bench format tidy clean
+.PHONY: setup build run test lint unit integration fuzz bench format tidy clean
 
 setup:
 	./scripts/setup.sh
@@ -22,6 +22,7 @@ run: setup build
 
 # The fuzz run goes first so that ctest's summary is the last thing printed.
 test: setup build
+	$(MAKE) lint
 	$(MAKE) fuzz
 	ctest --test-dir $(BUILD) --output-on-failure -j 2 --timeout 600
 
@@ -41,6 +42,10 @@ fuzz: $(FUZZ_BUILD)/build.ninja
 
 bench: build
 	bench/run.sh $(BUILD)
+
+# Formatting is part of the test: a change clang-format would rewrite does not pass.
+lint:
+	clang-format --dry-run -Werror $$(git ls-files '*.cc' '*.h')
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -46,14 +46,15 @@ std::string make_body(std::mt19937_64& rng, int events) {
   std::string body;
   for (int i = 0; i < events; ++i) {
     char line[512];
-    int n = std::snprintf(line, sizeof line,
-                          "{\"ts\":\"2026-11-27T12:%02d:%02d.%03dZ\",\"event_id\":\"%s-%s\",\"user_id\":\"u%08d\","
-                          "\"email\":\"%s@example.com\",\"type\":\"%s\",\"amount\":%d.%02d,\"country\":\"%s\","
-                          "\"device\":\"%s\"}\n",
-                          static_cast<int>(rng() % 60), static_cast<int>(rng() % 60), static_cast<int>(rng() % 1000),
-                          random_hex(rng, 8).c_str(), random_hex(rng, 27).c_str(),
-                          static_cast<int>(rng() % 1000000), random_hex(rng, 16).c_str(), kTypes[rng() % 4], static_cast<int>(rng() % 500),
-                          static_cast<int>(rng() % 100), kCountries[rng() % 8], kDevices[rng() % 3]);
+    int n = std::snprintf(
+        line, sizeof line,
+        "{\"ts\":\"2026-11-27T12:%02d:%02d.%03dZ\",\"event_id\":\"%s-%s\",\"user_id\":\"u%08d\","
+        "\"email\":\"%s@example.com\",\"type\":\"%s\",\"amount\":%d.%02d,\"country\":\"%s\","
+        "\"device\":\"%s\"}\n",
+        static_cast<int>(rng() % 60), static_cast<int>(rng() % 60), static_cast<int>(rng() % 1000),
+        random_hex(rng, 8).c_str(), random_hex(rng, 27).c_str(), static_cast<int>(rng() % 1000000),
+        random_hex(rng, 16).c_str(), kTypes[rng() % 4], static_cast<int>(rng() % 500),
+        static_cast<int>(rng() % 100), kCountries[rng() % 8], kDevices[rng() % 3]);
     body.append(line, static_cast<size_t>(n));
   }
   return body;
@@ -113,8 +114,8 @@ struct Worker {
   int64_t bytes = 0;
 };
 
-void run_worker(const Options& o, const std::vector<std::string>& requests, std::chrono::steady_clock::time_point end,
-                Worker* w, int seed) {
+void run_worker(const Options& o, const std::vector<std::string>& requests,
+                std::chrono::steady_clock::time_point end, Worker* w, int seed) {
   int fd = connect_to(o.port);
   std::string buf;
   size_t next = static_cast<size_t>(seed);
@@ -140,31 +141,39 @@ void run_worker(const Options& o, const std::vector<std::string>& requests, std:
 int main(int argc, char** argv) {
   Options o;
   if (argc < 2) {
-    std::fprintf(stderr, "usage: http_load PORT [--connections N] [--batch N] [--seconds S] [--stream NAME]\n");
+    std::fprintf(stderr,
+                 "usage: http_load PORT [--connections N] [--batch N] [--seconds S] [--stream NAME]\n");
     return 2;
   }
   o.port = std::atoi(argv[1]);
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string k = argv[i];
-    if (k == "--connections") o.connections = std::atoi(argv[i + 1]);
-    else if (k == "--batch") o.batch = std::atoi(argv[i + 1]);
-    else if (k == "--seconds") o.seconds = std::atof(argv[i + 1]);
-    else if (k == "--stream") o.stream = argv[i + 1];
+    if (k == "--connections")
+      o.connections = std::atoi(argv[i + 1]);
+    else if (k == "--batch")
+      o.batch = std::atoi(argv[i + 1]);
+    else if (k == "--seconds")
+      o.seconds = std::atof(argv[i + 1]);
+    else if (k == "--stream")
+      o.stream = argv[i + 1];
   }
   std::mt19937_64 rng(42);
   std::vector<std::string> requests;
   for (int i = 0; i < 32; ++i) {
     std::string body = make_body(rng, o.batch);
-    requests.push_back("POST /v1/streams/" + o.stream + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                       "Content-Type: application/x-ndjson\r\nContent-Length: " + std::to_string(body.size()) +
-                       "\r\n\r\n" + body);
+    requests.push_back("POST /v1/streams/" + o.stream +
+                       "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                       "Content-Type: application/x-ndjson\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\n\r\n" + body);
   }
   double avg_event = static_cast<double>(requests[0].size()) / o.batch;
   auto start = std::chrono::steady_clock::now();
-  auto end = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(o.seconds));
+  auto end = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                         std::chrono::duration<double>(o.seconds));
   std::vector<Worker> workers(static_cast<size_t>(o.connections));
   std::vector<std::thread> threads;
-  for (int c = 0; c < o.connections; ++c) threads.emplace_back(run_worker, std::cref(o), std::cref(requests), end, &workers[c], c);
+  for (int c = 0; c < o.connections; ++c)
+    threads.emplace_back(run_worker, std::cref(o), std::cref(requests), end, &workers[c], c);
   for (auto& t : threads) t.join();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -178,8 +187,11 @@ int main(int argc, char** argv) {
     bytes += w.bytes;
   }
   std::sort(lat.begin(), lat.end());
-  auto pct = [&](double p) { return lat.empty() ? 0.0 : lat[std::min(lat.size() - 1, static_cast<size_t>(p * lat.size()))]; };
-  std::printf("connections=%d batch=%d avg_event_bytes=%.0f seconds=%.1f\n", o.connections, o.batch, avg_event, secs);
+  auto pct = [&](double p) {
+    return lat.empty() ? 0.0 : lat[std::min(lat.size() - 1, static_cast<size_t>(p * lat.size()))];
+  };
+  std::printf("connections=%d batch=%d avg_event_bytes=%.0f seconds=%.1f\n", o.connections, o.batch,
+              avg_event, secs);
   std::printf("events/s=%.0f MB/s=%.1f requests=%zu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", events / secs,
               bytes / secs / 1e6, lat.size(), pct(0.50), pct(0.99), lat.empty() ? 0.0 : lat.back());
   std::printf("statuses:");

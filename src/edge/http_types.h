@@ -15,8 +15,8 @@ enum class Method { kGet, kPost, kHead, kOther };
 
 struct HttpRequest {
   Method method = Method::kGet;
-  std::string_view path;    // without the query string
-  std::string_view query;   // after '?', undecoded
+  std::string_view path;   // without the query string
+  std::string_view query;  // after '?', undecoded
   std::string_view content_type;
   std::string_view content_encoding;
   std::string_view remote_address;

@@ -29,8 +29,8 @@ constexpr int kClients = 3;
 constexpr int kEventsPerRequest = 200;
 
 std::string make_event(int round, int client, int request, int i) {
-  std::string id = std::to_string(round) + "-" + std::to_string(client) + "-" + std::to_string(request) + "-" +
-                   std::to_string(i);
+  std::string id = std::to_string(round) + "-" + std::to_string(client) + "-" + std::to_string(request) +
+                   "-" + std::to_string(i);
   return R"({"ts":)" + std::to_string(1700000000000LL + request * 1000 + i) + R"(,"id":")" + id +
          R"(","user":"u)" + std::to_string((request * 7 + i) % 31) + R"(","amount":)" + std::to_string(i) +
          R"(.25,"note":"round )" + std::to_string(round) + R"( payload )" + std::string(64, 'p') + R"("})";
@@ -89,8 +89,8 @@ TEST(Crash, AcknowledgedEventsSurviveSigkill) {
       }
     }
     for (const auto& [id, json] : acknowledged) {
-      ASSERT_EQ(seen[id], 1) << "acknowledged event " << id << " seen " << seen[id] << " times (round " << round
-                             << ")";
+      ASSERT_EQ(seen[id], 1) << "acknowledged event " << id << " seen " << seen[id] << " times (round "
+                             << round << ")";
     }
     delta.kill9();
   }

@@ -12,12 +12,12 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <simdjson.h>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <simdjson.h>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -195,7 +195,8 @@ std::string read_until_close(int fd, int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   char buf[4096];
   while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
@@ -236,7 +237,8 @@ double metric_value(const std::string& exposition, const std::string& series) {
   return -1;
 }
 
-std::vector<StoredEvent> read_all_events(const DeltaProcess& delta, const std::string& stream, int partitions) {
+std::vector<StoredEvent> read_all_events(const DeltaProcess& delta, const std::string& stream,
+                                         int partitions) {
   std::vector<StoredEvent> out;
   simdjson::dom::parser parser;
   for (int p = 0; p < partitions; ++p) {

@@ -80,7 +80,8 @@ struct StoredEvent {
   int64_t offset;
   std::string json;
 };
-std::vector<StoredEvent> read_all_events(const DeltaProcess& delta, const std::string& stream, int partitions);
+std::vector<StoredEvent> read_all_events(const DeltaProcess& delta, const std::string& stream,
+                                         int partitions);
 
 // The string value of "key" in a flat JSON object, or "".
 std::string json_string_field(const std::string& json, const std::string& key);

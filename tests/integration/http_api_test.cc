@@ -39,9 +39,10 @@ class HttpApi : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    delta_ = new DeltaProcess(dir_->path(), kStreams,
-                              "max_body_bytes: 64KiB, max_decoded_body_bytes: 256KiB, max_event_bytes: 2KiB, "
-                              "max_json_depth: 8, header_timeout: 300ms, body_timeout: 300ms, max_connections: 64");
+    delta_ = new DeltaProcess(
+        dir_->path(), kStreams,
+        "max_body_bytes: 64KiB, max_decoded_body_bytes: 256KiB, max_event_bytes: 2KiB, "
+        "max_json_depth: 8, header_timeout: 300ms, body_timeout: 300ms, max_connections: 64");
     ASSERT_TRUE(delta_->start()) << delta_->read_stdout();
   }
   static void TearDownTestSuite() {
@@ -181,8 +182,8 @@ TEST_F(HttpApi, CorruptGzip) {
   expect_rejected(z, 400, "bad_encoding", "application/x-ndjson", "gzip");
 }
 TEST_F(HttpApi, CorruptZstd) {
-  expect_rejected(std::string("\x28\xb5\x2f\xfd garbage garbage"), 400, "bad_encoding", "application/x-ndjson",
-                  "zstd");
+  expect_rejected(std::string("\x28\xb5\x2f\xfd garbage garbage"), 400, "bad_encoding",
+                  "application/x-ndjson", "zstd");
 }
 TEST_F(HttpApi, UnknownEncoding) {
   expect_rejected(ndjson(0, 1), 415, "unsupported_encoding", "application/x-ndjson", "br");
@@ -202,7 +203,9 @@ TEST_F(HttpApi, UnknownStreamIs404) {
   EXPECT_EQ(r.status, 404);
   EXPECT_NE(r.body.find("unknown_stream"), std::string::npos);
 }
-TEST_F(HttpApi, WrongContentTypeIs415) { expect_rejected(ndjson(0, 1), 415, "unsupported_media_type", "text/csv"); }
+TEST_F(HttpApi, WrongContentTypeIs415) {
+  expect_rejected(ndjson(0, 1), 415, "unsupported_media_type", "text/csv");
+}
 
 TEST_F(HttpApi, StreamsListing) {
   HttpResult r = http_get(delta_->url("/v1/streams"));
