@@ -16,21 +16,32 @@ using internal::MapSpec;
 using internal::Reader;
 using internal::Value;
 
-constexpr std::string_view kTopKeys[] = {"server", "log", "streams"};
-constexpr std::string_view kTopPlanned[] = {"masking", "views", "sinks", "auth"};
+constexpr std::string_view kTopKeys[] = {"server", "log", "masking", "streams"};
+constexpr std::string_view kTopPlanned[] = {"views", "sinks", "auth"};
+
+// Checked after the whole file: `masking` may come before or after the streams that need it.
+Status check_hash_has_key(const Reader& r, const std::optional<Value>& first_hash,
+                          const PipelineConfig& cfg) {
+  if (!first_hash || !cfg.masking.key.empty()) return Status::ok();
+  return r.error(first_hash->mark, first_hash->path +
+                                       ": hash needs a key: add masking: {key: \"${DELTA_MASK_KEY}\"} at the "
+                                       "top level");
+}
 
 Status read_top(const Reader& r, const YAML::Node& root, PipelineConfig* cfg) {
   Value doc{root, root.Mark(), ""};
   bool has_streams = false;
+  std::optional<Value> first_hash;
   DELTA_RETURN_IF_ERROR(
       r.each_entry(doc, MapSpec{kTopKeys, "at the top level", kTopPlanned}, [&](const Entry& e) {
         if (e.key == "server") return internal::read_server(r, e.value, &cfg->server);
         if (e.key == "log") return internal::read_log(r, e.value, &cfg->log);
+        if (e.key == "masking") return internal::read_masking(r, e.value, &cfg->masking);
         has_streams = true;
-        return internal::read_streams(r, e.value, &cfg->streams);
+        return internal::read_streams(r, e.value, &cfg->streams, &first_hash);
       }));
   if (!has_streams) return r.error(doc.mark, "missing \"streams\" (at least one stream is required)");
-  return Status::ok();
+  return check_hash_has_key(r, first_hash, *cfg);
 }
 
 Result<std::string> read_whole_file(const std::string& path) {

@@ -47,11 +47,22 @@ struct LogConfig {
   bool operator==(const LogConfig&) const = default;
 };
 
+// Top-level `masking`: what the streams' masking policies need (src/process/mask.h).
+struct MaskingConfig {
+  // The HMAC-SHA256 key of the `hash` policy, at least model::kMinMaskKeyBytes bytes; empty when not
+  // configured. A secret: never printed, logged or echoed in an error. Set it from the environment:
+  // key: "${DELTA_MASK_KEY}". Changing it changes every hash (joins across the change break).
+  std::string key;
+
+  bool operator==(const MaskingConfig&) const = default;
+};
+
 struct PipelineConfig {
   std::string source;  // the file it came from, or "<built-in demo>"
   ServerConfig server;
   LogConfig log;
-  std::vector<model::StreamSchema> streams;
+  MaskingConfig masking;
+  std::vector<model::StreamSchema> streams;  // with their mask rules (StreamSchema::mask)
 
   const model::StreamSchema* find_stream(std::string_view name) const;
 };
@@ -61,8 +72,12 @@ struct PipelineConfig {
 Result<PipelineConfig> load_file(const std::string& path);
 // Validates YAML text; `source_name` is used in error messages in place of a file name.
 Result<PipelineConfig> parse(std::string_view yaml_text, std::string_view source_name);
-// The configuration `delta run` uses when given none: stream `events` with a clickstream schema.
+// The configuration `delta run` uses when given none: stream `events` with a clickstream schema,
+// its `email` hashed with kDemoMaskKey.
 PipelineConfig demo_config();
+// The demo's masking key: fixed and published, so the demo runs with no environment and its hashes
+// are the same on every run. Not a secret; a real pipeline sets key: "${DELTA_MASK_KEY}".
+inline constexpr std::string_view kDemoMaskKey = "delta-demo-key-not-a-secret";
 // The demo configuration as YAML text (what `delta run` would load), for docs and `delta validate`.
 std::string demo_yaml();
 

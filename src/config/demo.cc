@@ -30,6 +30,11 @@ log:
   partition_quota_bytes: 0      # 0: none
   quota_bytes: 0                # whole log; 0: none
 
+masking:
+  # The demo's key is fixed and published (config.h, kDemoMaskKey) so the demo needs no environment
+  # and hashes the same on every run. It is not a secret: a real pipeline uses "${DELTA_MASK_KEY}".
+  key: "delta-demo-key-not-a-secret"
+
 streams:
   events:
     time_field: ts
@@ -44,6 +49,8 @@ streams:
       amount: "float64?"
       country: string
       device: string
+    mask:                       # applied before an event is written anywhere
+      email: hash               # HMAC-SHA256 with masking.key: equal emails, equal hashes
 )";
 
 model::Field field(std::string name, model::FieldType type, bool required = true) {
@@ -67,6 +74,8 @@ PipelineConfig demo_config() {
   events.time_field = "ts";
   events.key_field = "user_id";
   events.partitions = 4;
+  events.mask = {model::MaskRule{"email", model::MaskPolicy::kHash}};
+  cfg.masking.key = std::string(kDemoMaskKey);
   cfg.streams.push_back(std::move(events));
   return cfg;
 }

@@ -3,6 +3,7 @@
 // table of keys, defaults and bounds), and returns the first error found.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "config/config.h"
@@ -12,8 +13,18 @@ namespace delta::config::internal {
 
 Status read_server(const Reader& r, const Value& v, ServerConfig* out);
 Status read_log(const Reader& r, const Value& v, LogConfig* out);
-// At least one stream; names match [A-Za-z0-9_-]{1,64} and do not start with '_'.
-Status read_streams(const Reader& r, const Value& v, std::vector<model::StreamSchema>* out);
+// At least one stream; names match [A-Za-z0-9_-]{1,64} and do not start with '_'. Sets *first_hash
+// to the first `hash` policy found, if any, for the check that masking.key is set.
+Status read_streams(const Reader& r, const Value& v, std::vector<model::StreamSchema>* out,
+                    std::optional<Value>* first_hash);
+// `masking: {key: ...}`; the key is never echoed in an error.
+Status read_masking(const Reader& r, const Value& v, MaskingConfig* out);
+
+// A stream's `mask` (field: policy), read once its schema and time field are known.
+Status read_stream_mask(const Reader& r, const Value& v, model::StreamSchema* s,
+                        std::optional<Value>* first_hash);
+// "a, b, c": the schema's field names, for errors.
+std::string field_names(const model::StreamSchema& s);
 
 // "host:port" with a non-empty host (an IPv6 address in brackets) and a port from 0 to 65535.
 bool valid_listen(std::string_view listen);

@@ -9,8 +9,8 @@ using model::Field;
 using model::FieldType;
 using model::StreamSchema;
 
-constexpr std::string_view kStreamKeys[] = {"time_field", "key", "partitions", "schema"};
-constexpr std::string_view kStreamPlanned[] = {"mask", "sinks"};
+constexpr std::string_view kStreamKeys[] = {"time_field", "key", "partitions", "schema", "mask"};
+constexpr std::string_view kStreamPlanned[] = {"sinks"};
 constexpr std::string_view kFieldKeys[] = {"type", "required"};
 constexpr std::string_view kTypeExpected =
     "a type (string, int64, float64, bool, timestamp or json; a trailing ? makes the field optional) or a "
@@ -97,12 +97,6 @@ Status read_schema(const Reader& r, const Value& v, StreamSchema* s) {
   return Status::ok();
 }
 
-std::string field_names(const StreamSchema& s) {
-  std::string out;
-  for (const Field& f : s.fields) out += (out.empty() ? "" : ", ") + f.name;
-  return out;
-}
-
 // A schema field named by a value, and how to show that value in errors.
 struct NamedField {
   Field* field;
@@ -147,18 +141,20 @@ Status read_partitions(const Reader& r, const Value& v, StreamSchema* s) {
   return Status::ok();
 }
 
-// Reads one stream; time_field and key are checked once the schema is known, whatever the key order.
-Result<StreamSchema> read_stream(const Reader& r, const Entry& stream) {
+// Reads one stream; time_field, key and mask are checked once the schema is known, whatever the key
+// order.
+Result<StreamSchema> read_stream(const Reader& r, const Entry& stream, std::optional<Value>* first_hash) {
   DELTA_RETURN_IF_ERROR(check_stream_name(r, stream));
   StreamSchema s;
   s.name = stream.key;
-  std::optional<Value> time_field, key;
+  std::optional<Value> time_field, key, mask;
   bool has_schema = false;
   std::string where = "in stream \"" + s.name + "\"";
   DELTA_RETURN_IF_ERROR(
       r.each_entry(stream.value, MapSpec{kStreamKeys, where, kStreamPlanned}, [&](const Entry& e) {
         if (e.key == "time_field") time_field = e.value;
         if (e.key == "key") key = e.value;
+        if (e.key == "mask") mask = e.value;
         if (e.key == "schema") {
           has_schema = true;
           return read_schema(r, e.value, &s);
@@ -170,14 +166,22 @@ Result<StreamSchema> read_stream(const Reader& r, const Entry& stream) {
     return r.error(stream.key_mark, stream.value.path + ": missing \"schema\" (field name: type)");
   if (time_field) DELTA_RETURN_IF_ERROR(read_time_field(r, *time_field, &s));
   if (key) DELTA_RETURN_IF_ERROR(read_key_field(r, *key, &s));
+  if (mask) DELTA_RETURN_IF_ERROR(read_stream_mask(r, *mask, &s, first_hash));
   return s;
 }
 
 }  // namespace
 
-Status read_streams(const Reader& r, const Value& v, std::vector<StreamSchema>* out) {
+std::string field_names(const StreamSchema& s) {
+  std::string out;
+  for (const Field& f : s.fields) out += (out.empty() ? "" : ", ") + f.name;
+  return out;
+}
+
+Status read_streams(const Reader& r, const Value& v, std::vector<StreamSchema>* out,
+                    std::optional<Value>* first_hash) {
   DELTA_RETURN_IF_ERROR(r.each_entry(v, MapSpec{{}, "in streams"}, [&](const Entry& e) -> Status {
-    Result<StreamSchema> s = read_stream(r, e);
+    Result<StreamSchema> s = read_stream(r, e, first_hash);
     if (!s) return s.status();
     out->push_back(std::move(*s));
     return Status::ok();

@@ -19,6 +19,7 @@ void expect_same_streams(const model::StreamSchema& a, const model::StreamSchema
   EXPECT_EQ(a.time_field, b.time_field);
   EXPECT_EQ(a.key_field, b.key_field);
   EXPECT_EQ(a.partitions, b.partitions);
+  EXPECT_EQ(a.mask, b.mask) << a.name;
   ASSERT_EQ(a.fields.size(), b.fields.size()) << a.name;
   for (size_t i = 0; i < a.fields.size(); ++i) {
     EXPECT_EQ(a.fields[i].name, b.fields[i].name) << i;
@@ -42,6 +43,7 @@ TEST(ConfigDemo, ParsingDemoYamlGivesDemoConfig) {
   EXPECT_EQ(parsed->source, demo.source);
   EXPECT_EQ(parsed->server, demo.server);
   EXPECT_EQ(parsed->log, demo.log);
+  EXPECT_EQ(parsed->masking, demo.masking);
   ASSERT_EQ(parsed->streams.size(), demo.streams.size());
   expect_same_streams(parsed->streams[0], demo.streams[0]);
 }
