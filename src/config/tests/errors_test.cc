@@ -21,9 +21,9 @@ std::string error_of(std::string_view yaml) {
 const std::string kStreams = "streams: {s: {schema: {ts: timestamp}}}\n";
 
 TEST(ConfigErrors, UnknownKeyAtTheTopLevel) {
-  EXPECT_EQ(
-      error_of("streams: {s: {schema: {a: string}}}\nstreamz: {}\n"),
-      "pipeline.yaml:2:1: unknown key \"streamz\" at the top level (expected one of: server, log, masking, streams)");
+  EXPECT_EQ(error_of("streams: {s: {schema: {a: string}}}\nstreamz: {}\n"),
+            "pipeline.yaml:2:1: unknown key \"streamz\" at the top level (expected one of: server, log, "
+            "masking, streams)");
 }
 
 TEST(ConfigErrors, PlannedKeysAreNotSupportedYet) {
