@@ -1,0 +1,36 @@
+// Time helpers for expressions: RFC 3339 text to epoch milliseconds and back, civil dates, and
+// duration literals ("500ms", "10s", "5m", "1h", "1d"). All UTC, no locale, no TZ variable.
+// Pure functions; any thread.
+//
+// parse_rfc3339_ms accepts what the edge accepts for `timestamp` fields (see edge/ingest_time.h):
+// the expression library cannot link the edge, which will itself depend on process (masking).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace delta::process {
+
+// "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)" to UTC epoch ms; false when malformed.
+bool parse_rfc3339_ms(std::string_view text, int64_t* out_ms);
+
+struct CivilTime {
+  int64_t year = 1970;
+  int month = 1, day = 1, hour = 0, minute = 0, second = 0, millis = 0;
+};
+CivilTime civil_from_ms(int64_t ms);
+
+// Formats as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out[0..24). Returns the length written (24 for years
+// 0..9999; other years are clamped to 4 digits of their absolute value, as no event carries them).
+size_t format_rfc3339_ms(int64_t ms, char out[32]);
+
+// "<digits><unit>" with unit ms, s, m, h or d, to milliseconds. False when malformed, overflowing
+// or zero.
+bool parse_duration_ms(std::string_view text, int64_t* out_ms);
+// The milliseconds of one duration unit, or 0 when `unit` is not one.
+int64_t duration_unit_ms(std::string_view unit);
+
+// Floor division, rounding toward negative infinity. REQUIRES: d > 0.
+inline int64_t floor_div(int64_t n, int64_t d) { return n / d - (n % d < 0 ? 1 : 0); }
+
+}  // namespace delta::process
