@@ -76,7 +76,7 @@ struct JsonEventView::Node {
   std::vector<uint32_t> children;
 };
 
-JsonEventView::JsonEventView(const FieldSet& fields) : fields_(fields), nodes_(1), values_(fields.size()) {
+JsonEventView::JsonEventView(const FieldSet& fields) : nodes_(1), values_(fields.size()) {
   for (uint32_t slot = 0; slot < fields.size(); ++slot) {
     uint32_t at = 0;
     for (const std::string& part : fields[slot].parts) {

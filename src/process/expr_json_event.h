@@ -47,7 +47,6 @@ class JsonEventView final : public EventView {
   Status take_nested(simdjson::ondemand::object object, uint32_t node, size_t depth);
   int find_child(uint32_t node, std::string_view key) const;
 
-  const FieldSet& fields_;
   std::vector<Node> nodes_;  // a trie of the referenced paths; nodes_[0] is the event object
   std::vector<Value> values_;
   std::vector<uint32_t> seen_;  // per trie node: the serial of the event that last set it

@@ -79,7 +79,7 @@ bool parse_rfc3339_ms(std::string_view t, int64_t* out_ms) {
 // H. Hinnant's civil_from_days, plus the time of day.
 CivilTime civil_from_ms(int64_t ms) {
   int64_t days = floor_div(ms, kMsPerDay);
-  int64_t rest = ms - days * kMsPerDay;
+  int64_t rest = ms % kMsPerDay + (ms % kMsPerDay < 0 ? kMsPerDay : 0);  // no overflow at INT64_MIN
   days += 719468;
   const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
   const auto doe = static_cast<unsigned>(days - era * 146097);

@@ -109,6 +109,9 @@ TEST(ExprEval, TimeFunctions) {
   EXPECT_EQ(on_event("day(ts)"), "int64:29");
   EXPECT_EQ(eval_on("hour(-1000)"), "int64:23");
   EXPECT_EQ(eval_on("day(-1000)"), "int64:31");
+  // Found by expr_fuzz: the time of day at the smallest timestamp overflowed int64.
+  EXPECT_EQ(eval_on("hour(-9223372036854775807 - 1)"), "int64:16");
+  EXPECT_EQ(eval_on("time_bucket(-9223372036854775807 - 1, 10s)"), "null");
   EXPECT_EQ(on_event("ts > '2024-02-29T13:45:10Z'"), "true");
   EXPECT_EQ(on_event("ts = '2024-02-29T13:45:10.123Z'"), "true");
   EXPECT_EQ(on_event("ts > 1709214310000"), "true");
