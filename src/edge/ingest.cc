@@ -17,6 +17,7 @@
 #include "base/hash.h"
 #include "edge/ingest_json.h"
 #include "edge/ingest_time.h"
+#include "process/mask.h"
 
 namespace delta::edge {
 namespace {
@@ -44,6 +45,7 @@ struct Slot {
   bool is_time = false;
   bool is_key = false;
   bool raw_comparable = false;  // no '"', '\\' or control byte: equal raw JSON bytes mean equal keys
+  int mask_rule = -1;           // index into the Masker's rules, or -1: stored as sent
 };
 
 bool raw_comparable(std::string_view name) {
@@ -53,7 +55,7 @@ bool raw_comparable(std::string_view name) {
   return true;
 }
 
-std::vector<Slot> make_slots(const model::StreamSchema& schema) {
+std::vector<Slot> make_slots(const model::StreamSchema& schema, const process::Masker* masker) {
   std::vector<Slot> slots;
   for (const model::Field& f : schema.fields) {
     slots.push_back({f.name, f.type, f.required, f.name == schema.time_field, f.name == schema.key_field});
@@ -67,6 +69,7 @@ std::vector<Slot> make_slots(const model::StreamSchema& schema) {
   for (Slot& s : slots) {
     if (s.is_time) s.type = FieldType::kTimestamp;  // the time field is always read as a timestamp
     s.raw_comparable = raw_comparable(s.name);
+    if (masker != nullptr) s.mask_rule = masker->rule_index(s.name);
   }
   return slots;
 }
@@ -141,11 +144,12 @@ Failure root_not_an_object(od::document& doc, od::json_type type, uint32_t max_d
 
 struct IngestDecoder::Impl {
  public:
-  Impl(const model::StreamSchema& schema, IngestLimits limits)
-      : slots_(make_slots(schema)),
+  Impl(const model::StreamSchema& schema, IngestLimits limits, const process::Masker* masker)
+      : slots_(make_slots(schema, masker)),
         seen_(slots_.size(), 0),
         limits_(clamp_limits(limits)),
-        partitions_(schema.partitions > 0 ? static_cast<uint32_t>(schema.partitions) : 1) {}
+        partitions_(schema.partitions > 0 ? static_cast<uint32_t>(schema.partitions) : 1),
+        masker_(masker) {}
 
   uint32_t partitions() const { return partitions_; }
 
@@ -166,6 +170,9 @@ struct IngestDecoder::Impl {
   Failure decode_element(simdjson::simdjson_result<od::value> element, int64_t index);
   int find_slot(std::string_view key) const;
   Failure match_slot(od::field& field, int* slot);
+  Failure check_field(const Slot& slot, const FieldSpec& spec, od::field& field);
+  void open_masked(const Slot& slot, od::field& field);
+  void close_masked(const char* boundary);
   std::string message(const Failure& f) const;
 
   std::vector<Slot> slots_;
@@ -180,6 +187,10 @@ struct IngestDecoder::Impl {
   std::unique_ptr<od::parser> array_parser_;
   std::string minified_;
   ItemFacts facts_;
+  const process::Masker* masker_;              // nullptr: nothing to mask
+  std::vector<process::MaskedMember> masked_;  // masked members of the current item, in order
+  std::string masked_event_;                   // the current item, masked
+  const char* item_begin_ = nullptr;
 
   // Per decode() call.
   const char* readable_end_ = nullptr;  // end of the body's padding: how far simdjson may read
@@ -220,6 +231,8 @@ Failure IngestDecoder::Impl::check_item(std::string_view span) {
   if (span.size() > limits_.max_event_bytes) return fail(error_code::kEventTooLarge, "");
   ++serial_;
   facts_ = ItemFacts{};
+  masked_.clear();
+  item_begin_ = span.data();
   od::document doc;
   size_t readable = static_cast<size_t>(readable_end_ - span.data());
   if (auto e = item_parser_.iterate(span.data(), span.size(), readable).get(doc)) return from_simdjson(e);
@@ -234,6 +247,7 @@ Failure IngestDecoder::Impl::check_item(std::string_view span) {
   if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) {
     return fail(error_code::kMalformedJson, "content after the end of the object");
   }
+  close_masked(span.data() + span.size() - 1);  // the object's closing brace
   return check_required();
 }
 
@@ -242,6 +256,7 @@ Failure IngestDecoder::Impl::visit_members(od::object object) {
   for (auto member : object) {
     if (auto e = member.error()) return from_simdjson(e);
     od::field& field = member.value_unsafe();  // by reference: copies stall store forwarding
+    close_masked(field.key().raw() - 1);       // the previous member ends before this key's quote
     int i = -1;
     if (Failure f = match_slot(field, &i)) return f;
     if (i < 0) {
@@ -251,13 +266,45 @@ Failure IngestDecoder::Impl::visit_members(od::object object) {
     const Slot& slot = slots_[i];
     bool first = seen_[i] != serial_;
     seen_[i] = serial_;
-    FieldSpec spec{slot.type, slot.required, first && slot.is_time, first && slot.is_key};
-    if (Failure f = checker.field(spec, field.value(), &facts_)) {
+    FieldSpec spec{slot.type, slot.required, first && slot.is_time, first && slot.is_key,
+                   slot.mask_rule >= 0};
+    if (Failure f = check_field(slot, spec, field)) {
       f.slot = i;
       return f;
     }
   }
   return {};
+}
+
+Failure IngestDecoder::Impl::check_field(const Slot& slot, const FieldSpec& spec, od::field& field) {
+  if (slot.mask_rule < 0) return ValueChecker{limits_.max_json_depth}.field(spec, field.value(), &facts_);
+  open_masked(slot, field);
+  facts_.has_text = false;
+  Failure f = ValueChecker{limits_.max_json_depth}.field(spec, field.value(), &facts_);
+  masked_.back().has_text = facts_.has_text;
+  masked_.back().text = facts_.text;
+  return f;
+}
+
+// Every occurrence of a masked field is recorded (a duplicate must not leak what the first hides);
+// its end is known once the next member or the closing brace is reached.
+void IngestDecoder::Impl::open_masked(const Slot& slot, od::field& field) {
+  process::MaskedMember m;
+  m.rule = static_cast<uint32_t>(slot.mask_rule);
+  m.member_begin = static_cast<size_t>(field.key().raw() - 1 - item_begin_);
+  m.value_begin = static_cast<size_t>(field.value().raw_json_token().data() - item_begin_);
+  masked_.push_back(m);
+}
+
+// Ends the open masked member, if any, at `boundary` (the next key's quote or the closing brace),
+// less the whitespace and comma between them.
+void IngestDecoder::Impl::close_masked(const char* boundary) {
+  if (masked_.empty() || masked_.back().value_end != 0) return;
+  const char* end = boundary;
+  while (is_json_ws(end[-1])) --end;
+  if (end[-1] == ',') --end;
+  while (is_json_ws(end[-1])) --end;
+  masked_.back().value_end = static_cast<size_t>(end - item_begin_);
 }
 
 Failure IngestDecoder::Impl::check_required() const {
@@ -272,6 +319,10 @@ Failure IngestDecoder::Impl::check_required() const {
 // Stores the span itself when it is already compact (the common case: serializers write compact
 // JSON), else its minified copy.
 void IngestDecoder::Impl::accept(std::string_view span, int64_t index) {
+  if (!masked_.empty()) {
+    masker_->rewrite(span, masked_, &masked_event_);
+    span = masked_event_;
+  }
   std::string_view value = span;
   if (has_space_or_control(span)) {
     if (minified_.size() < span.size() + kPadding) minified_.resize(span.size() + kPadding);
@@ -417,8 +468,9 @@ void IngestDecoder::Impl::decode(BodyFormat format, std::string_view body, int64
   }
 }
 
-IngestDecoder::IngestDecoder(const model::StreamSchema& schema, IngestLimits limits)
-    : impl_(std::make_unique<Impl>(schema, limits)), batches_(impl_->partitions()) {}
+IngestDecoder::IngestDecoder(const model::StreamSchema& schema, IngestLimits limits,
+                             const process::Masker* masker)
+    : impl_(std::make_unique<Impl>(schema, limits, masker)), batches_(impl_->partitions()) {}
 
 IngestDecoder::~IngestDecoder() = default;
 

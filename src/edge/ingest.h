@@ -13,7 +13,9 @@
 // the 0-based element position in the top-level array, or 0 for a single object.
 //
 // The stored value of an event is the item minified (simdjson::minify): exactly one JSON object on
-// one line, no whitespace outside strings, unknown fields kept, escapes kept as sent.
+// one line, no whitespace outside strings, unknown fields kept, escapes kept as sent. When the stream
+// masks fields (process::Masker), it is the masked item: masked values replaced, dropped members
+// gone; the original never reaches a batch. Routing key and event time come from the original values.
 //
 // Validation, per item, stops at the first problem, in document order; a missing required field is
 // found after the whole object. Numbers anywhere, typed or not, must fit int64, uint64 or a finite
@@ -32,6 +34,10 @@
 #include "base/status.h"
 #include "model/record_batch.h"
 #include "model/schema.h"
+
+namespace delta::process {
+class Masker;
+}
 
 namespace delta::edge {
 
@@ -98,7 +104,9 @@ Result<std::string_view> decode_body_view(std::string_view content_encoding, std
 
 class IngestDecoder {
  public:
-  IngestDecoder(const model::StreamSchema& schema, IngestLimits limits);
+  // `masker` (nullptr: the stream masks nothing) is shared, read-only, and must outlive the decoder.
+  IngestDecoder(const model::StreamSchema& schema, IngestLimits limits,
+                const process::Masker* masker = nullptr);
   ~IngestDecoder();
   IngestDecoder(const IngestDecoder&) = delete;
   IngestDecoder& operator=(const IngestDecoder&) = delete;
@@ -118,7 +126,8 @@ class IngestDecoder {
   // Routing: with a key field present and not null, partition = hash64(key) % partitions, where the
   // key bytes are the unescaped content of a string and the raw JSON text of a number or bool;
   // otherwise (no key field, key absent, null, or an object/array) a round-robin counter that lives
-  // as long as the decoder.
+  // as long as the decoder. A masked key field routes by its original value, so masking never moves
+  // a key to another partition.
   IngestResult decode(BodyFormat format, std::string_view body, int64_t now_ms);
 
   // One builder per partition; empty ones have nothing to append.

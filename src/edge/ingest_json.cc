@@ -11,7 +11,6 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 bool is_digit(std::string_view s, size_t i) { return i < s.size() && s[i] >= '0' && s[i] <= '9'; }
 
 size_t skip_digits(std::string_view s, size_t i) {
@@ -53,8 +52,8 @@ Failure from_simdjson(simdjson::error_code e) {
 }
 
 std::string_view trim_json_ws(std::string_view s) {
-  while (!s.empty() && is_ws(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_ws(s.back())) s.remove_suffix(1);
+  while (!s.empty() && is_json_ws(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_json_ws(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -167,6 +166,10 @@ Failure ValueChecker::string_field(const FieldSpec& spec, od::value& v, Type t, 
   std::string_view s;
   if (auto e = v.get_string().get(s)) return from_simdjson(e);
   take_key(spec, s, facts);
+  if (spec.take_text) {
+    facts->has_text = true;
+    facts->text = s;
+  }
   return {};
 }
 

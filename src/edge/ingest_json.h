@@ -31,6 +31,7 @@ inline Failure fail(std::string_view code, const char* detail) { return {code, d
 // malformed_json with simdjson's own (input-free) explanation.
 Failure from_simdjson(simdjson::error_code e);
 
+inline bool is_json_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 // `s` without JSON whitespace (space, tab, CR, LF) at either end.
 std::string_view trim_json_ws(std::string_view s);
 // True when `token` is exactly one number in RFC 8259 grammar (no surrounding whitespace).
@@ -41,7 +42,9 @@ struct ItemFacts {
   bool has_time = false;
   int64_t time_ms = 0;
   bool has_key = false;
-  std::string_view key;  // into the input or the parser's string buffer; valid until the next item
+  std::string_view key;   // into the input or the parser's string buffer; valid until the next item
+  bool has_text = false;  // set by a string field whose spec says take_text
+  std::string_view text;  // that string, unescaped; valid until the next item
 };
 
 struct FieldSpec {
@@ -49,6 +52,7 @@ struct FieldSpec {
   bool required = false;
   bool take_time = false;  // this occurrence gives the event time
   bool take_key = false;   // this occurrence gives the routing key
+  bool take_text = false;  // a string value is kept in ItemFacts::text (for masking)
 };
 
 class ValueChecker {

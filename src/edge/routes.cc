@@ -81,7 +81,9 @@ Routes::Routes(const config::PipelineConfig& config, log::Log& log, obs::Registr
         std::vector<std::string> names;
         for (const auto& s : config.streams) names.push_back(s.name);
         return names;
-      }()) {}
+      }()) {
+  for (const auto& s : config.streams) maskers_.push_back(process::masker_for(s, config.masking.key));
+}
 
 std::unique_ptr<Routes::ConnectionState> Routes::new_connection_state() const {
   auto state = std::make_unique<ConnectionState>();
@@ -188,7 +190,7 @@ void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionS
   if (!decoder) {
     IngestLimits limits{config_.server.max_decoded_body_bytes, config_.server.max_event_bytes,
                         config_.server.max_json_depth};
-    decoder = std::make_unique<IngestDecoder>(schema, limits);
+    decoder = std::make_unique<IngestDecoder>(schema, limits, maskers_[stream_index].get());
   }
   std::string_view body(state.decoded.data(), state.decoded.size());
   IngestResult result = decoder->decode(format, body, clock_.now_ms());

@@ -20,6 +20,7 @@
 #include "edge/probe.h"
 #include "log/log.h"
 #include "obs/metrics.h"
+#include "process/mask.h"
 
 namespace delta::edge {
 
@@ -56,6 +57,7 @@ class Routes {
   EdgeProbe probe_;
   std::atomic<bool> ready_{false};
   std::atomic<uint64_t> inflight_bytes_{0};
+  std::vector<std::unique_ptr<process::Masker>> maskers_;  // by stream index; nullptr: no masking
 };
 
 }  // namespace delta::edge

@@ -110,6 +110,11 @@ void append_truncated_ip(std::string_view text, std::string* out) {
 Masker::Masker(std::vector<model::MaskRule> rules, std::string_view key)
     : rules_(std::move(rules)), hmac_(key) {}
 
+std::unique_ptr<Masker> masker_for(const model::StreamSchema& s, std::string_view key) {
+  if (s.mask.empty()) return nullptr;
+  return std::make_unique<Masker>(s.mask, key);
+}
+
 int Masker::rule_index(std::string_view field) const {
   for (size_t i = 0; i < rules_.size(); ++i) {
     if (rules_[i].field == field) return static_cast<int>(i);

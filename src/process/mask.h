@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -72,6 +73,9 @@ class Masker {
   std::vector<model::MaskRule> rules_;
   HmacSha256 hmac_;
 };
+
+// The Masker for stream `s` with masking key `key`, or nullptr when the stream masks nothing.
+std::unique_ptr<Masker> masker_for(const model::StreamSchema& s, std::string_view key);
 
 // The policies one by one; each appends JSON-escaped text without quotes.
 void append_hashed(const HmacSha256& hmac, std::string_view text, std::string* out);
