@@ -10,6 +10,7 @@
 #include <string>
 
 #include "edge/ingest.h"
+#include "process/mask.h"
 
 namespace delta::edge {
 namespace {
@@ -174,6 +175,27 @@ void BM_ZstdNdjson(benchmark::State& state) {
   decode_compressed(state, "zstd", zstd(body), body.size());
 }
 BENCHMARK(BM_ZstdNdjson);
+
+// BM_DecodeNdjson with the stream masking fields: arg 0 hashes email (HMAC-SHA256), arg 1 also
+// hashes user_id (the routing key), and drops device, so each event is rewritten.
+void BM_DecodeNdjsonMasked(benchmark::State& state) {
+  std::string body = padded(ndjson_body(false));
+  model::StreamSchema schema = clickstream();
+  schema.mask = {{"email", model::MaskPolicy::kHash}};
+  if (state.range(0) == 1) {
+    schema.mask.push_back({"user_id", model::MaskPolicy::kHash});
+    schema.mask.push_back({"device", model::MaskPolicy::kDrop});
+  }
+  process::Masker masker(schema.mask, "bench-mask-key-0123456789");
+  IngestDecoder decoder(schema, {}, &masker);
+  for (auto _ : state) {
+    IngestResult r = decoder.decode(BodyFormat::kNdjson, body, kNow);
+    if (r.accepted != kEvents) state.SkipWithError("events rejected");
+    benchmark::DoNotOptimize(decoder.batches().data());
+  }
+  report(state, body.size());
+}
+BENCHMARK(BM_DecodeNdjsonMasked)->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace delta::edge
