@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "auth/base64url.h"
 #include "auth/jwks_cache.h"
 #include "auth/jwt.h"
@@ -99,6 +102,19 @@ TEST_F(JwksTest, RefreshIsRateLimitedToo) {
   clock_.advance_ms(30'000);
   EXPECT_TRUE(jwks_->refresh().is_ok());
   EXPECT_EQ(jwks_->fetch_count(), 2);
+}
+
+// Many threads missing the same kid at once: the first claims the fetch, the rest do not fetch.
+TEST_F(JwksTest, ConcurrentMissesFetchOnce) {
+  std::vector<std::thread> threads;
+  std::string t = token(new_);
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < 20; ++j) (void)verifier_.verify(t);
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(jwks_->fetch_count(), 1);
 }
 
 TEST(ParseJwks, SkipsKeysThatMustNotLoad) {

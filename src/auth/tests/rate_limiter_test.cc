@@ -2,6 +2,10 @@
 // separate buckets per subject and route class, and bounded memory.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "auth/rate_limiter.h"
 #include "base/clock.h"
 
@@ -113,6 +117,21 @@ TEST(RateLimiter, LeastRecentlyUsedIsEvictedWhenFull) {
   EXPECT_EQ(limiter.try_acquire("b", kRequests, 1, clock.now_ms()).remaining, 3) << "recently used: kept";
   // The documented cost of the bound: an evicted caller starts again with a full bucket.
   EXPECT_EQ(limiter.try_acquire("a", kRequests, 1, clock.now_ms()).remaining, 4);
+}
+
+// Concurrent callers at one instant share one bucket: exactly `burst` of them get through.
+TEST(RateLimiter, ConcurrentCallersNeverExceedTheBurst) {
+  RateLimiter limiter({.shards = 2, .max_buckets = 1000});
+  RateLimit limit{"requests", 1, 100};
+  std::atomic<int> allowed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 100; ++i) allowed += limiter.try_acquire("shared", limit, 1, 1'000).allowed ? 1 : 0;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(allowed.load(), 100);
 }
 
 }  // namespace
