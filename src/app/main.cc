@@ -8,7 +8,7 @@
 #define DELTA_VERSION "0.0.0"
 #endif
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   CLI::App app{"Delta: a real-time event pipeline in one program"};
   app.require_subcommand(1);
 
@@ -41,4 +41,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   return 2;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "delta: %s\n", e.what());
+  return 1;
 }

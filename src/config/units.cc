@@ -24,7 +24,7 @@ constexpr Unit kSizeUnits[] = {
 };
 
 constexpr Unit kDurationUnits[] = {
-    {"ms", 1}, {"s", 1000}, {"m", 60 * 1000}, {"h", 3600 * 1000}, {"d", 24 * 3600 * 1000},
+    {"ms", 1}, {"s", 1000}, {"m", 60ull * 1000}, {"h", 3600ull * 1000}, {"d", 24ull * 3600 * 1000},
 };
 
 // Splits "16 MiB" into the leading digits and the unit after an optional single space.

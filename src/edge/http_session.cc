@@ -141,7 +141,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     });
   }
 
-  void write_error(int status, std::string_view code, std::string message) {
+  void write_error(int status, std::string_view code, const std::string& message) {
     ++requests_;
     shared_.inflight_requests.fetch_add(1);
     keep_alive_ = false;

@@ -62,14 +62,15 @@ Status OffsetStore::load_stream(const std::string& stream) {
   ConsumerOffsets consumers;
   for (const std::string& n : *names) {
     if (!n.ends_with(kSuffix)) {
-      if (n.ends_with(".tmp")) (void)fs::remove_file(dir + "/" + n);
+      if (n.ends_with(".tmp")) (void)fs::remove_file(std::string(dir).append("/").append(n));
       continue;
     }
-    auto text = fs::read_file(dir + "/" + n);
+    std::string path = dir;
+    path.append("/").append(n);
+    auto text = fs::read_file(path);
     if (!text) return text.status();
     PartitionOffsets offsets;
-    if (Status st = decode(*text, &offsets); !st.is_ok())
-      return Status::corruption(dir + "/" + n + ": " + st.message());
+    if (Status st = decode(*text, &offsets); !st.is_ok()) return Status::corruption(path + ": " + st.message());
     consumers.emplace(n.substr(0, n.size() - kSuffix.size()), std::move(offsets));
   }
   std::lock_guard lock(mu_);
