@@ -133,6 +133,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     r.content_type = sv(req[http::field::content_type]);
     r.content_encoding = sv(req[http::field::content_encoding]);
     r.remote_address = remote_;
+    r.authorization = sv(req[http::field::authorization]);
+    r.api_key = sv(req["X-API-Key"]);
+    r.cookie = sv(req[http::field::cookie]);
+    r.forwarded_for = sv(req["X-Forwarded-For"]);
     r.body = &req.body();
     head_ = r.method == Method::kHead;
     shared_.routes.handle(r, *state_, [self = shared_from_this()](HttpResponse response) {

@@ -20,7 +20,13 @@ struct HttpRequest {
   std::string_view content_type;
   std::string_view content_encoding;
   std::string_view remote_address;
-  std::string* body = nullptr;  // owned by the session; handlers may consume it
+  // Credentials and context for the gateway (authentication, rate limits, audit).
+  std::string_view authorization;       // the Authorization header, as sent
+  std::string_view api_key;             // the X-API-Key header
+  std::string_view cookie;              // the Cookie header (OAuth login page sessions)
+  std::string_view forwarded_for;       // X-Forwarded-For, when behind Kong or nginx
+  std::string_view tls_client_subject;  // subject of a verified client certificate (mTLS), else empty
+  std::string* body = nullptr;          // owned by the session; handlers may consume it
 };
 
 struct HttpResponse {
