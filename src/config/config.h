@@ -57,11 +57,81 @@ struct MaskingConfig {
   bool operator==(const MaskingConfig&) const = default;
 };
 
+// server.tls: TLS on the listener (issue 8). Absent: plain HTTP (loopback demos, or behind a proxy).
+struct TlsConfig {
+  bool enabled = false;
+  std::string cert;               // PEM certificate chain file
+  std::string key;                // PEM private key file
+  std::string min_version = "1.3";  // "1.3" (default) or "1.2"; nothing lower
+  std::string client_ca;          // PEM CA bundle: when set, client certificates are requested (mTLS)
+  bool require_client_cert = false;
+};
+
+// auth: the gateway (issue 8). Absent: no authentication, allowed only on loopback listeners.
+struct OAuthClientConfig {
+  std::string id;
+  std::string secret_hash;  // Argon2id (libsodium crypto_pwhash_str); from `secret_hash`, or `secret` hashed at load
+  bool is_public = false;   // public clients (browsers, CLIs) have no secret and must use PKCE
+  std::vector<std::string> redirect_uris;  // exact match
+  std::vector<std::string> grants;         // authorization_code, client_credentials, refresh_token
+  std::vector<std::string> roles;
+};
+
+struct UserConfig {
+  std::string name;
+  std::string password_hash;  // Argon2id
+  std::vector<std::string> roles;
+};
+
+struct JwksIssuerConfig {
+  std::string issuer;
+  std::string jwks_url;
+  std::string audience;
+  std::vector<std::string> algorithms = {"RS256", "ES256", "EdDSA"};
+  std::string roles_claim = "roles";
+};
+
+struct RoleGrantConfig {
+  std::string permission;  // produce, consume, query, admin
+  std::string pattern;     // stream/view name glob, e.g. "orders-*"
+};
+
+struct RoleConfig {
+  std::string name;
+  std::vector<RoleGrantConfig> grants;
+};
+
+struct RateLimitConfig {
+  std::string role;  // the limit applies to principals with this role; "anonymous" for no principal
+  double events_per_second = 0;    // 0: unlimited
+  double requests_per_second = 0;  // 0: unlimited
+  double burst = 0;                // bucket size in requests (events: burst x batch)
+};
+
+struct AuthConfig {
+  bool enabled = false;       // an `auth:` section with content
+  bool explicit_none = false; // `auth: none`: no authentication, even on a non-loopback listener
+  std::string issuer;         // this server's OAuth issuer URL (tokens it signs carry it)
+  std::string audience = "delta";
+  std::vector<OAuthClientConfig> clients;
+  std::vector<UserConfig> users;
+  std::vector<JwksIssuerConfig> jwks_issuers;
+  std::vector<RoleConfig> roles;  // custom roles, beside the built-in producer, analyst, admin
+  std::vector<RateLimitConfig> rate_limits;
+  std::string api_keys_file;      // default: <log.dir>/../api_keys.json
+  std::string redis_url;          // when set: OAuth codes/sessions/refresh tokens and shared rate limits
+  int64_t clock_skew_ms = 60'000;
+  int64_t access_token_ttl_ms = 15 * 60'000;
+  int64_t refresh_token_ttl_ms = 30ll * 24 * 3600'000;
+};
+
 struct PipelineConfig {
   std::string source;  // the file it came from, or "<built-in demo>"
   ServerConfig server;
   LogConfig log;
   MaskingConfig masking;
+  TlsConfig tls;    // server.tls
+  AuthConfig auth;  // top-level auth
   std::vector<model::StreamSchema> streams;  // with their mask rules (StreamSchema::mask)
 
   const model::StreamSchema* find_stream(std::string_view name) const;
