@@ -37,8 +37,9 @@ $(FUZZ_BUILD)/build.ninja:
 	  -DDELTA_FUZZ=ON -DDELTA_TESTS=ON -DDELTA_BENCH=OFF
 
 fuzz: $(FUZZ_BUILD)/build.ninja
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target ingest_fuzz
-	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target ingest_fuzz expr_fuzz
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) ingest_fuzz
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) expr_fuzz
 
 bench: build
 	bench/run.sh $(BUILD)
