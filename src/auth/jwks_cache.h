@@ -34,8 +34,8 @@ using FetchFn = std::function<Result<std::string>(const std::string& url)>;
 
 struct JwksCacheOptions {
   std::string url;
-  int64_t ttl_ms = 10 * 60 * 1000;
-  int64_t min_refresh_interval_ms = 30 * 1000;
+  int64_t ttl_ms = 600'000;  // 10 minutes
+  int64_t min_refresh_interval_ms = 30'000;
 };
 
 class JwksCache {

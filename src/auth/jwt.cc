@@ -27,7 +27,7 @@ struct Header {
   std::string kid;  // empty when absent
 };
 
-Status malformed(std::string what) { return Status::invalid_argument("malformed token: " + what); }
+Status malformed(const std::string& what) { return Status::invalid_argument("malformed token: " + what); }
 
 Result<std::string> decode_segment(std::string_view text, std::string_view name) {
   if (text.empty()) return malformed("empty " + std::string(name));

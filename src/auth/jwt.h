@@ -51,7 +51,7 @@ struct IssuerConfig {
 
 class JwtVerifier {
  public:
-  static constexpr size_t kMaxTokenBytes = 16 * 1024;
+  static constexpr size_t kMaxTokenBytes = 16384;
 
   // `clock` must outlive the verifier.
   explicit JwtVerifier(const Clock& clock) : clock_(clock) {}
