@@ -1,6 +1,6 @@
-#include "edge/ingest_time.h"
+#include "base/rfc3339.h"
 
-namespace delta::edge {
+namespace delta {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -96,9 +96,10 @@ bool parse_rfc3339_ms(std::string_view text, int64_t* out_ms) {
   ++pos;
   if (!parse_time(text, &pos, &dt) || !parse_offset(text, &pos, &dt) || pos != text.size()) return false;
   int64_t days = days_from_civil(dt.year, dt.month, dt.day);
-  int64_t seconds = ((days * 24 + dt.hour) * 60 + dt.minute) * 60 + dt.second - int64_t{dt.offset_minutes} * 60;
+  int64_t seconds =
+      ((days * 24 + dt.hour) * 60 + dt.minute) * 60 + dt.second - int64_t{dt.offset_minutes} * 60;
   *out_ms = seconds * 1000 + dt.millis;
   return true;
 }
 
-}  // namespace delta::edge
+}  // namespace delta

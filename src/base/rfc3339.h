@@ -1,4 +1,5 @@
-// RFC 3339 timestamps to epoch milliseconds: the parser behind the `timestamp` field type.
+// RFC 3339 timestamps to epoch milliseconds: the parser behind the `timestamp` field type, shared by
+// the edge (validation) and expressions (casts and literals) so both accept exactly the same text.
 //
 // Written by hand rather than with strptime or std::regex so that it does not depend on the locale
 // or the TZ variable and costs a few nanoseconds per event. Pure functions; any thread.
@@ -7,7 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace delta::edge {
+namespace delta {
 
 // Days from 1970-01-01 to year-month-day in the proleptic Gregorian calendar (H. Hinnant's
 // days_from_civil). REQUIRES: 1 <= month <= 12, 1 <= day <= 31.
@@ -20,4 +21,4 @@ int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
 // (month 13, February 30, offset hour 24, ...).
 bool parse_rfc3339_ms(std::string_view text, int64_t* out_ms);
 
-}  // namespace delta::edge
+}  // namespace delta

@@ -16,7 +16,7 @@
 
 #include "base/hash.h"
 #include "edge/ingest_json.h"
-#include "edge/ingest_time.h"
+#include "base/rfc3339.h"
 #include "process/mask.h"
 
 namespace delta::edge {

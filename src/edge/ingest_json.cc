@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "edge/ingest.h"
-#include "edge/ingest_time.h"
+#include "base/rfc3339.h"
 
 namespace delta::edge {
 namespace {

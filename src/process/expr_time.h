@@ -2,17 +2,17 @@
 // duration literals ("500ms", "10s", "5m", "1h", "1d"). All UTC, no locale, no TZ variable.
 // Pure functions; any thread.
 //
-// parse_rfc3339_ms accepts what the edge accepts for `timestamp` fields (see edge/ingest_time.h):
-// the expression library cannot link the edge, which will itself depend on process (masking).
+// RFC 3339 parsing is base/rfc3339.h, shared with the edge.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 
+#include "base/rfc3339.h"
+
 namespace delta::process {
 
-// "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)" to UTC epoch ms; false when malformed.
-bool parse_rfc3339_ms(std::string_view text, int64_t* out_ms);
+using delta::parse_rfc3339_ms;
 
 struct CivilTime {
   int64_t year = 1970;

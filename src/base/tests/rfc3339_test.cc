@@ -1,8 +1,8 @@
-#include "edge/ingest_time.h"
+#include "base/rfc3339.h"
 
 #include <gtest/gtest.h>
 
-namespace delta::edge {
+namespace delta {
 namespace {
 
 int64_t parse_or_die(std::string_view text) {
@@ -79,4 +79,4 @@ TEST(ParseRfc3339, RejectsMalformedOrOutOfRange) {
 }
 
 }  // namespace
-}  // namespace delta::edge
+}  // namespace delta
