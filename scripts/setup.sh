@@ -12,7 +12,7 @@ packages=(
   libboost-dev libssl-dev libsimdjson-dev libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev
   libzstd-dev zlib1g-dev libxxhash-dev libsodium-dev libre2-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev slowhttptest procps
+  libgtest-dev libgmock-dev libbenchmark-dev slowhttptest procps openssl
 )
 
 missing=()
@@ -20,14 +20,29 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all ${#packages[@]} packages present"
-  exit 0
+# Node.js runs the independent npm clients of the tests. Debian's nodejs and npm, unless a Node.js
+# with npm is already installed (then it is left alone).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
 fi
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q
-$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all Debian packages present"
+else
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages for the tests, pinned by tests/node/package-lock.json; reinstalled only when the
+# lock file changed since the last install.
+here=$(cd "$(dirname "$0")/.." && pwd)
+node_dir="$here/tests/node"
+if ! cmp -s "$node_dir/package-lock.json" "$node_dir/node_modules/.package-lock.json.installed" 2>/dev/null; then
+  echo "setup: installing npm packages in tests/node"
+  (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$node_dir/package-lock.json" "$node_dir/node_modules/.package-lock.json.installed"
+fi
