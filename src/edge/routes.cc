@@ -107,6 +107,9 @@ void Routes::handle(const HttpRequest& request, ConnectionState& state, Respond 
     };
   };
   std::string_view path = request.path;
+  for (RouteExtension* extension : extensions_) {
+    if (extension->handles(path)) return extension->handle(request, std::move(respond));
+  }
   bool get = request.method == Method::kGet || request.method == Method::kHead;
   if (path == "/healthz") return finish(Route::kHealthz, respond)(json_response(200, R"({"status":"ok"})"));
   if (path == "/readyz") return finish(Route::kReadyz, respond)(readyz());

@@ -26,6 +26,15 @@ namespace delta::edge {
 
 using Respond = std::function<void(HttpResponse)>;
 
+// Routes served by another component (the OAuth server's /oauth2/* and /.well-known/*), plugged in
+// at start. handles() must be cheap: it runs for every request. Thread-safe like Routes.
+class RouteExtension {
+ public:
+  virtual ~RouteExtension() = default;
+  virtual bool handles(std::string_view path) const = 0;
+  virtual void handle(const HttpRequest& request, Respond respond) = 0;
+};
+
 class Routes {
  public:
   Routes(const config::PipelineConfig& config, log::Log& log, obs::Registry& registry, Clock& clock);
@@ -37,6 +46,9 @@ class Routes {
   std::unique_ptr<ConnectionState> new_connection_state() const;
 
   void handle(const HttpRequest& request, ConnectionState& state, Respond respond);
+
+  // REQUIRES: before the server starts. The extension outlives this object.
+  void add_extension(RouteExtension* extension) { extensions_.push_back(extension); }
 
   // /readyz answers 200 only after this is set (the log has recovered).
   void set_ready(bool ready) { ready_.store(ready); }
@@ -55,6 +67,7 @@ class Routes {
   obs::Registry& registry_;
   Clock& clock_;
   EdgeProbe probe_;
+  std::vector<RouteExtension*> extensions_;
   std::atomic<bool> ready_{false};
   std::atomic<uint64_t> inflight_bytes_{0};
   std::vector<std::unique_ptr<process::Masker>> maskers_;  // by stream index; nullptr: no masking
