@@ -437,7 +437,7 @@ void IngestDecoder::Impl::decode_array(std::string_view doc) {
 // Syntax failures are returned, not reported: they reject the whole body.
 Failure IngestDecoder::Impl::decode_element(simdjson::simdjson_result<od::value> element, int64_t index) {
   od::value value;
-  if (auto e = std::move(element).get(value)) return from_simdjson(e);
+  if (auto e = element.get(value)) return from_simdjson(e);
   od::json_type type;
   if (auto e = value.type().get(type)) return from_simdjson(e);
   if (type != od::json_type::object) {
