@@ -10,9 +10,9 @@ packages=(
   clang libclang-rt-14-dev clang-format clang-tidy
   # libraries (DESIGN.md, Dependencies)
   libboost-dev libssl-dev libsimdjson-dev libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev
-  libzstd-dev zlib1g-dev libxxhash-dev libsodium-dev libre2-dev
+  libzstd-dev zlib1g-dev libxxhash-dev libsodium-dev libre2-dev libhiredis-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev slowhttptest procps openssl
+  libgtest-dev libgmock-dev libbenchmark-dev slowhttptest procps openssl redis-server
 )
 
 missing=()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace delta::app {
 
@@ -20,5 +21,14 @@ struct SendOptions {
   std::string content_type = "application/x-ndjson";
 };
 int send_command(const SendOptions& options);
+
+struct KeysOptions {
+  std::string action;  // create, list or revoke
+  std::string config_path;
+  std::vector<std::string> roles;  // create
+  std::string name;                // create; default: the first role
+  std::string id;                  // revoke
+};
+int keys_command(const KeysOptions& options);
 
 }  // namespace delta::app

@@ -29,6 +29,19 @@ int main(int argc, char** argv) try {
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
 
+  delta::app::KeysOptions keys;
+  auto* keys_cmd = app.add_subcommand("keys", "Create, list and revoke API keys (auth.api_keys_file)");
+  keys_cmd->require_subcommand(1);
+  auto* keys_create = keys_cmd->add_subcommand("create", "Create a key and print it once");
+  keys_create->add_option("-c,--config", keys.config_path, "Pipeline configuration (YAML)")->required();
+  keys_create->add_option("--role", keys.roles, "Role of the key (repeatable)")->required();
+  keys_create->add_option("--name", keys.name, "A name to recognise the key by");
+  auto* keys_list = keys_cmd->add_subcommand("list", "List keys (never the keys themselves)");
+  keys_list->add_option("-c,--config", keys.config_path, "Pipeline configuration (YAML)")->required();
+  auto* keys_revoke = keys_cmd->add_subcommand("revoke", "Revoke a key by its id");
+  keys_revoke->add_option("-c,--config", keys.config_path, "Pipeline configuration (YAML)")->required();
+  keys_revoke->add_option("id", keys.id, "Key id (key_...)")->required();
+
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -36,6 +49,10 @@ int main(int argc, char** argv) try {
   if (*run_cmd) return delta::app::run_command(run);
   if (*validate_cmd) return delta::app::validate_command(validate_path);
   if (*send_cmd) return delta::app::send_command(send);
+  if (*keys_cmd) {
+    keys.action = *keys_create ? "create" : *keys_revoke ? "revoke" : "list";
+    return delta::app::keys_command(keys);
+  }
   if (*version_cmd) {
     std::printf("delta %s\n", DELTA_VERSION);
     return 0;

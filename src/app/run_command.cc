@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/gateway_setup.h"
 #include "base/clock.h"
 #include "config/config.h"
 #include "edge/routes.h"
@@ -23,6 +24,23 @@ Result<config::PipelineConfig> load(const RunOptions& options) {
 
 bool is_loopback(const std::string& listen) {
   return listen.starts_with("127.") || listen.starts_with("localhost:") || listen.starts_with("[::1]:");
+}
+
+// Refuses a non-loopback listener without authentication unless the config says `auth: none`,
+// and says at start when authentication is off.
+Status check_exposure(const config::PipelineConfig& cfg) {
+  const config::AuthConfig& a = cfg.auth;
+  bool loopback = is_loopback(cfg.server.listen);
+  if (!a.enabled && !a.explicit_none && !loopback) {
+    return Status::invalid_argument("refusing to listen on " + cfg.server.listen +
+                                    " without authentication: configure auth (API keys, tokens), listen on "
+                                    "127.0.0.1, or write `auth: none` to accept unauthenticated traffic");
+  }
+  if (!a.enabled) {
+    obs::warn("app", "authentication is off: every request is allowed",
+              {{"listen", cfg.server.listen}, {"auth", a.explicit_none ? "none (explicit)" : "absent"}});
+  }
+  return Status::ok();
 }
 
 constexpr const char* kDemoEvent =
@@ -66,8 +84,9 @@ int run_command(const RunOptions& options) {
     std::fprintf(stderr, "delta: %s\n", cfg.status().message().c_str());
     return 2;
   }
-  if (!is_loopback(cfg->server.listen)) {
-    obs::warn("app", "listening beyond loopback without authentication", {{"listen", cfg->server.listen}});
+  if (Status st = check_exposure(*cfg); !st.is_ok()) {
+    std::fprintf(stderr, "delta: %s\n", st.message().c_str());
+    return 2;
   }
   obs::Registry registry;
   Clock& clock = SystemClock::instance();
@@ -85,6 +104,13 @@ int run_command(const RunOptions& options) {
     }
   }
   edge::Routes routes(*cfg, **log, registry, clock);
+  GatewayHooks hooks;  // the OAuth server sets hooks.local_jwks when it is configured
+  Result<std::unique_ptr<GatewayParts>> gateway = build_gateway(*cfg, clock, hooks);
+  if (!gateway.is_ok()) {
+    obs::error("app", "gateway failed to start", {{"error", gateway.status().to_string()}});
+    return 1;
+  }
+  routes.set_gateway((*gateway)->gateway.get(), is_loopback(cfg->server.listen));
   edge::Server server(cfg->server, routes);
   if (Status st = server.start(); !st.is_ok()) {
     obs::error("app", "server failed to start", {{"error", st.to_string()}});

@@ -16,8 +16,8 @@ using internal::MapSpec;
 using internal::Reader;
 using internal::Value;
 
-constexpr std::string_view kTopKeys[] = {"server", "log", "masking", "streams"};
-constexpr std::string_view kTopPlanned[] = {"views", "sinks", "auth"};
+constexpr std::string_view kTopKeys[] = {"server", "log", "masking", "streams", "auth"};
+constexpr std::string_view kTopPlanned[] = {"views", "sinks"};
 
 // Checked after the whole file: `masking` may come before or after the streams that need it.
 Status check_hash_has_key(const Reader& r, const std::optional<Value>& first_hash,
@@ -37,6 +37,7 @@ Status read_top(const Reader& r, const YAML::Node& root, PipelineConfig* cfg) {
         if (e.key == "server") return internal::read_server(r, e.value, &cfg->server);
         if (e.key == "log") return internal::read_log(r, e.value, &cfg->log);
         if (e.key == "masking") return internal::read_masking(r, e.value, &cfg->masking);
+        if (e.key == "auth") return internal::read_auth(r, e.value, &cfg->auth);
         has_streams = true;
         return internal::read_streams(r, e.value, &cfg->streams, &first_hash);
       }));

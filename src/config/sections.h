@@ -20,6 +20,9 @@ Status read_streams(const Reader& r, const Value& v, std::vector<model::StreamSc
 // `masking: {key: ...}`; the key is never echoed in an error.
 Status read_masking(const Reader& r, const Value& v, MaskingConfig* out);
 
+// `auth: none` or the gateway's mapping (auth_section.cc); client secrets are hashed as read.
+Status read_auth(const Reader& r, const Value& v, AuthConfig* out);
+
 // A stream's `mask` (field: policy), read once its schema and time field are known.
 Status read_stream_mask(const Reader& r, const Value& v, model::StreamSchema* s,
                         std::optional<Value>* first_hash);

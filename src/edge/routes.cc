@@ -98,58 +98,94 @@ int Routes::stream_index(std::string_view name) const {
   return -1;
 }
 
-void Routes::handle(const HttpRequest& request, ConnectionState& state, Respond respond) {
-  int64_t start = clock_.monotonic_ns();
-  auto finish = [this, start](Route route, Respond& respond) {
-    return [this, start, route, respond = std::move(respond)](HttpResponse r) {
-      probe_.request_done(route, r.status, static_cast<double>(clock_.monotonic_ns() - start) / 1e9);
-      respond(std::move(r));
-    };
-  };
+// Which route a request is for, the access it needs, and the stream it names.
+struct Routes::Match {
+  Route route = Route::kNotFound;
+  Access access = Access::authenticated();
+  int stream = -1;
+  std::string_view name;
+};
+
+Routes::Match Routes::match(const HttpRequest& request) const {
+  using auth::Permission;
   std::string_view path = request.path;
-  for (RouteExtension* extension : extensions_) {
-    if (extension->handles(path)) return extension->handle(request, std::move(respond));
-  }
   bool get = request.method == Method::kGet || request.method == Method::kHead;
-  if (path == "/healthz") return finish(Route::kHealthz, respond)(json_response(200, R"({"status":"ok"})"));
-  if (path == "/readyz") return finish(Route::kReadyz, respond)(readyz());
+  if (path == "/healthz") return {Route::kHealthz, Access::open(), -1, {}};
+  if (path == "/readyz") return {Route::kReadyz, Access::open(), -1, {}};
   if (path == "/metrics") {
-    HttpResponse r = json_response(200, registry_.expose());
-    r.content_type = "text/plain; version=0.0.4";
-    return finish(Route::kMetrics, respond)(std::move(r));
+    return {
+        Route::kMetrics, metrics_public_ ? Access::open() : Access::need(Permission::kAdmin, "*"), -1, {}};
   }
-  if (path == "/v1/streams") {
-    if (!get)
-      return finish(Route::kStreamList, respond)(error_response(405, "method_not_allowed", "use GET"));
-    return finish(Route::kStreamList, respond)(stream_list());
+  if (path == "/v1/streams") return {Route::kStreamList, Access::need(Permission::kConsume, "*"), -1, {}};
+  if (!path.starts_with(kStreamsPrefix)) return {};
+  std::string_view rest = path.substr(kStreamsPrefix.size());
+  size_t slash = rest.find('/');
+  Match m;
+  m.name = rest.substr(0, slash);
+  std::string_view tail = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  if (tail.empty()) {
+    m.route = Route::kStreamGet;
+  } else if (tail == "/events") {
+    m.route = get ? Route::kEventsRead : Route::kIngest;
+  } else {
+    return {};
   }
-  if (path.starts_with(kStreamsPrefix)) {
-    std::string_view rest = path.substr(kStreamsPrefix.size());
-    size_t slash = rest.find('/');
-    std::string_view name = rest.substr(0, slash);
-    std::string_view tail = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-    Route route = tail.empty()        ? Route::kStreamGet
-                  : tail == "/events" ? (get ? Route::kEventsRead : Route::kIngest)
-                                      : Route::kNotFound;
-    Respond done = finish(route, respond);
-    if (route == Route::kNotFound) return done(error_response(404, "not_found", "no such route"));
-    int index = stream_index(name);
-    if (index < 0) {
-      return done(error_response(404, "unknown_stream", "no stream named \"" + std::string(name) + "\""));
-    }
-    if (route == Route::kStreamGet) {
-      if (!get) return done(error_response(405, "method_not_allowed", "use GET"));
-      return done(stream_get(index));
-    }
-    if (route == Route::kEventsRead) return done(events_read(index, request));
-    if (request.method != Method::kPost)
-      return done(error_response(405, "method_not_allowed", "use GET or POST"));
-    return ingest(index, request, state, std::move(done));
-  }
-  finish(Route::kNotFound, respond)(error_response(404, "not_found", "no such route"));
+  m.access = Access::need(m.route == Route::kIngest ? Permission::kProduce : Permission::kConsume, m.name);
+  m.stream = stream_index(m.name);
+  return m;
 }
 
-void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionState& state,
+void Routes::handle(const HttpRequest& request, ConnectionState& state, Respond respond) {
+  for (RouteExtension* extension : extensions_) {
+    if (extension->handles(request.path)) return extension->handle(request, std::move(respond));
+  }
+  int64_t start = clock_.monotonic_ns();
+  Match m = match(request);
+  Caller caller;
+  std::optional<HttpResponse> refused;
+  if (gateway_ != nullptr) refused = gateway_->admit(request, m.access, &caller);
+  Respond done = [this, start, route = m.route, headers = caller.rate_headers,
+                  respond = std::move(respond)](HttpResponse r) {
+    probe_.request_done(route, r.status, static_cast<double>(clock_.monotonic_ns() - start) / 1e9);
+    if (r.status != 429) r.headers.insert(r.headers.end(), headers.begin(), headers.end());
+    respond(std::move(r));
+  };
+  if (refused) return done(std::move(*refused));
+  dispatch(m, request, state, caller, std::move(done));
+}
+
+void Routes::dispatch(const Match& m, const HttpRequest& request, ConnectionState& state, Caller& caller,
+                      Respond done) {
+  bool get = request.method == Method::kGet || request.method == Method::kHead;
+  switch (m.route) {
+    case Route::kHealthz: return done(json_response(200, R"({"status":"ok"})"));
+    case Route::kReadyz: return done(readyz());
+    case Route::kMetrics: {
+      HttpResponse r = json_response(200, registry_.expose());
+      r.content_type = "text/plain; version=0.0.4";
+      return done(std::move(r));
+    }
+    case Route::kStreamList:
+      if (!get) return done(error_response(405, "method_not_allowed", "use GET"));
+      return done(stream_list());
+    case Route::kNotFound:
+    case Route::kCount: return done(error_response(404, "not_found", "no such route"));
+    default: break;
+  }
+  if (m.stream < 0) {
+    return done(error_response(404, "unknown_stream", "no stream named \"" + std::string(m.name) + "\""));
+  }
+  if (m.route == Route::kStreamGet) {
+    if (!get) return done(error_response(405, "method_not_allowed", "use GET"));
+    return done(stream_get(m.stream));
+  }
+  if (m.route == Route::kEventsRead) return done(events_read(m.stream, request));
+  if (request.method != Method::kPost)
+    return done(error_response(405, "method_not_allowed", "use GET or POST"));
+  ingest(m.stream, request, state, caller, std::move(done));
+}
+
+void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionState& state, Caller& caller,
                     Respond respond) {
   const model::StreamSchema& schema = config_.streams[stream_index];
   EdgeProbe::StreamCounters& counters = probe_.stream(stream_index);
@@ -203,6 +239,12 @@ void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionS
     std::string_view code =
         result.errors.empty() ? std::string_view("no_valid_events") : result.errors[0].code;
     return respond(json_response(400, ingest_body(result, code)));
+  }
+  if (gateway_ != nullptr) {
+    if (std::optional<HttpResponse> limited = gateway_->charge_events(caller, result.accepted)) {
+      release();
+      return respond(std::move(*limited));
+    }
   }
 
   auto pending = std::make_shared<PendingIngest>();

@@ -15,6 +15,7 @@
 
 #include "base/clock.h"
 #include "config/config.h"
+#include "edge/guard.h"
 #include "edge/http_types.h"
 #include "edge/ingest.h"
 #include "edge/probe.h"
@@ -50,12 +51,25 @@ class Routes {
   // REQUIRES: before the server starts. The extension outlives this object.
   void add_extension(RouteExtension* extension) { extensions_.push_back(extension); }
 
+  // REQUIRES: before the server starts. Null (the default): every request is allowed. The
+  // gateway outlives this object. `metrics_public`: /metrics needs no credential (loopback
+  // listeners); otherwise it needs the admin permission.
+  void set_gateway(Gateway* gateway, bool metrics_public) {
+    gateway_ = gateway;
+    metrics_public_ = metrics_public;
+  }
+
   // /readyz answers 200 only after this is set (the log has recovered).
   void set_ready(bool ready) { ready_.store(ready); }
   EdgeProbe& probe() { return probe_; }
 
  private:
-  void ingest(size_t stream_index, const HttpRequest& request, ConnectionState& state, Respond respond);
+  struct Match;
+  Match match(const HttpRequest& request) const;
+  void dispatch(const Match& m, const HttpRequest& request, ConnectionState& state, Caller& caller,
+                Respond done);
+  void ingest(size_t stream_index, const HttpRequest& request, ConnectionState& state, Caller& caller,
+              Respond respond);
   HttpResponse stream_list();
   HttpResponse stream_get(size_t stream_index);
   HttpResponse events_read(size_t stream_index, const HttpRequest& request);
@@ -68,6 +82,8 @@ class Routes {
   Clock& clock_;
   EdgeProbe probe_;
   std::vector<RouteExtension*> extensions_;
+  Gateway* gateway_ = nullptr;
+  bool metrics_public_ = true;
   std::atomic<bool> ready_{false};
   std::atomic<uint64_t> inflight_bytes_{0};
   std::vector<std::unique_ptr<process::Masker>> maskers_;  // by stream index; nullptr: no masking

@@ -23,14 +23,14 @@ const std::string kStreams = "streams: {s: {schema: {ts: timestamp}}}\n";
 TEST(ConfigErrors, UnknownKeyAtTheTopLevel) {
   EXPECT_EQ(error_of("streams: {s: {schema: {a: string}}}\nstreamz: {}\n"),
             "pipeline.yaml:2:1: unknown key \"streamz\" at the top level (expected one of: server, log, "
-            "masking, streams)");
+            "masking, streams, auth)");
 }
 
 TEST(ConfigErrors, PlannedKeysAreNotSupportedYet) {
   EXPECT_EQ(
       error_of(kStreams + "views: {}\n"),
       "pipeline.yaml:2:1: \"views\" is not supported yet at the top level (expected one of: server, log, "
-      "masking, streams)");
+      "masking, streams, auth)");
   EXPECT_EQ(
       error_of("streams:\n  s: {sinks: [a], schema: {a: string}}\n"),
       "pipeline.yaml:2:7: \"sinks\" is not supported yet in stream \"s\" (expected one of: time_field, key, "
