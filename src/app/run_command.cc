@@ -5,6 +5,7 @@
 #include "app/gateway_setup.h"
 #include "base/clock.h"
 #include "config/config.h"
+#include "edge/oauth_routes.h"
 #include "edge/routes.h"
 #include "edge/server.h"
 #include "log/embedded_log.h"
@@ -105,6 +106,15 @@ int run_command(const RunOptions& options) {
   }
   edge::Routes routes(*cfg, **log, registry, clock);
   GatewayHooks hooks;  // the OAuth server sets hooks.local_jwks when it is configured
+  // OAuth 2.0 server (issue 8 item 3): its endpoints, and its public keys for the gateway.
+  std::unique_ptr<auth::InMemoryOAuthStore> oauth_store;
+  std::unique_ptr<edge::OAuthRoutes> oauth;
+  if (cfg->auth.enabled && !cfg->auth.issuer.empty()) {
+    oauth_store = std::make_unique<auth::InMemoryOAuthStore>(clock);
+    oauth = edge::make_oauth_routes(*cfg, clock, registry, *oauth_store);
+    routes.add_extension(oauth.get());
+    hooks.local_jwks = [o = oauth.get()]() -> Result<std::string> { return o->server().public_jwks_json(); };
+  }
   Result<std::unique_ptr<GatewayParts>> gateway = build_gateway(*cfg, clock, hooks);
   if (!gateway.is_ok()) {
     obs::error("app", "gateway failed to start", {{"error", gateway.status().to_string()}});
