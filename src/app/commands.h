@@ -31,4 +31,13 @@ struct KeysOptions {
 };
 int keys_command(const KeysOptions& options);
 
+// delta login: authorization code + PKCE with a loopback redirect (RFC 8252); see login_command.cc.
+struct LoginOptions {
+  std::string url = "http://127.0.0.1:8080";  // Delta's base URL (its OAuth issuer)
+  std::string client_id = "cli";              // a public client with redirect_uri http://127.0.0.1/callback
+  std::string tokens_file;                    // empty: $XDG_CONFIG_HOME or ~/.config, /delta/tokens.json
+  int timeout_s = 300;
+};
+int login_command(const LoginOptions& options);
+
 }  // namespace delta::app

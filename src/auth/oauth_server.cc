@@ -121,9 +121,26 @@ AuthorizeResult error_page(std::string error, std::string description) {
   return r;
 }
 
+// RFC 8252 section 7.3: a registered loopback redirect without a port ("http://127.0.0.1/cb")
+// matches the same URI with any port, for native apps that listen on an ephemeral port.
+bool loopback_match(std::string_view registered, std::string_view uri) {
+  for (std::string_view host : {"http://127.0.0.1", "http://[::1]"}) {
+    if (!registered.starts_with(host) || !uri.starts_with(host) || registered.substr(host.size(), 1) != "/")
+      continue;
+    std::string_view rest = uri.substr(host.size());
+    if (!rest.starts_with(':')) continue;
+    size_t digits = rest.find_first_not_of("0123456789", 1);
+    if (digits > 1 && digits <= 6 && digits != std::string_view::npos &&
+        rest.substr(digits) == registered.substr(host.size())) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool has_redirect(const config::OAuthClientConfig& client, const std::string& uri) {
   for (const std::string& u : client.redirect_uris) {
-    if (u == uri) return true;
+    if (u == uri || loopback_match(u, uri)) return true;
   }
   return false;
 }

@@ -2,7 +2,8 @@
 // 9700), without HTTP — src/edge/oauth_routes.cc maps requests and responses onto it.
 //
 // Flows:
-//   authorize(): validates client_id, the exact redirect_uri, response_type=code and PKCE (S256
+//   authorize(): validates client_id, the exact redirect_uri (a registered port-less loopback URI
+//     matches any port, RFC 8252 7.3), response_type=code and PKCE (S256
 //     only; required for public clients; a challenge without method, or `plain`, is refused) and
 //     stores a pending AuthRequest with a fresh CSRF token (10 minutes) for the login form.
 //   login(): checks the CSRF token (form field == cookie == the one stored with the request),

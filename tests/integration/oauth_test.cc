@@ -4,13 +4,20 @@
 // client_credentials token. The tokens must verify against the served /.well-known/jwks.json and
 // be accepted by the gateway.
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "auth/jwt.h"
 #include "auth/password.h"
@@ -30,7 +37,9 @@ constexpr char kServiceSecret[] = "svc-secret-0123456789";
 std::string auth_yaml(uint16_t port, const std::string& alice_hash) {
   std::string base = "http://127.0.0.1:" + std::to_string(port);
   return "auth:\n  issuer: \"" + base + "\"\n  clients:\n    cli: {public: true, redirect_uris: [\"" + base +
-         "/callback\"], grants: [authorization_code, refresh_token]}\n    svc: {secret: \"" + kServiceSecret +
+         "/callback\", \"http://127.0.0.1/callback\"], grants: [authorization_code, refresh_token]}\n    "
+         "svc: {secret: \"" +
+         kServiceSecret +
          "\", grants: [client_credentials], roles: [producer]}\n  users:\n    alice: {password_hash: \"" +
          alice_hash + "\", roles: [analyst]}\n";
 }
@@ -51,6 +60,46 @@ std::string run(const std::string& command, int* status) {
 size_t sink(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
   return size * n;
+}
+
+struct Reply {
+  long status = 0;
+  std::string body, location, set_cookie;
+};
+
+size_t header_sink(char* data, size_t size, size_t n, void* out) {
+  std::string line(data, size * n);
+  auto* r = static_cast<Reply*>(out);
+  auto value = [&](const char* name) {
+    return line.substr(std::strlen(name), line.find_first_of("\r\n") - std::strlen(name));
+  };
+  if (strncasecmp(line.c_str(), "location: ", 10) == 0) r->location = value("location: ");
+  if (strncasecmp(line.c_str(), "set-cookie: ", 12) == 0) r->set_cookie = value("set-cookie: ");
+  return size * n;
+}
+
+// One request without following redirects; a POST when `form` is not empty.
+Reply request(const std::string& url, const std::string& form = "", const std::string& cookie = "") {
+  Reply r;
+  CURL* c = curl_easy_init();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  if (!form.empty()) curl_easy_setopt(c, CURLOPT_POSTFIELDS, form.c_str());
+  if (!cookie.empty()) curl_easy_setopt(c, CURLOPT_COOKIE, cookie.c_str());
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &sink);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &header_sink);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+  curl_easy_cleanup(c);
+  return r;
+}
+
+std::string between(const std::string& s, const std::string& from, const std::string& to) {
+  size_t at = s.find(from);
+  if (at == std::string::npos) return "";
+  at += from.size();
+  return s.substr(at, s.find(to, at) - at);
 }
 
 // POST with an optional bearer token; returns the status.
@@ -146,6 +195,56 @@ TEST_F(OAuthFlow, OpenidClientRunsPkceRefreshAndClientCredentials) {
   std::string log = delta_->read_stdout();
   EXPECT_EQ(log.find(kServiceSecret), std::string::npos) << "a secret reached the log";
   EXPECT_EQ(log.find(service_token), std::string::npos) << "a token reached the log";
+}
+
+// delta login: the CLI listens on a loopback port, the "browser" (libcurl here) signs in on the
+// login page and follows the 302 to the CLI, which exchanges the code and stores the tokens 0600.
+TEST_F(OAuthFlow, DeltaLoginStoresTokensFromTheLoopbackRedirect) {
+  std::string tokens = dir_.path() + "/cfg/delta/tokens.json";
+  std::string out_path = dir_.path() + "/login.out";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(out, STDERR_FILENO);
+    dup2(out, STDOUT_FILENO);
+    execl(DELTA_BINARY, DELTA_BINARY, "login", "--url", issuer_.c_str(), "--client-id", "cli", "--tokens",
+          tokens.c_str(), "--timeout", "30", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::string url;
+  for (int i = 0; i < 250 && url.empty(); ++i) {  // polling a bounded start
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::ifstream f(out_path);
+    std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    url = between(all, "\n" + issuer_, "\n");
+    if (!url.empty()) url = issuer_ + url;
+  }
+  ASSERT_FALSE(url.empty()) << "delta login printed no URL";
+  Reply page = request(url);
+  ASSERT_EQ(page.status, 200) << page.body;
+  std::string form = "request_id=" + between(page.body, "name=request_id value=\"", "\"") +
+                     "&csrf=" + between(page.body, "name=csrf value=\"", "\"") +
+                     "&username=alice&password=correct+horse";
+  Reply login =
+      request(issuer_ + "/oauth2/authorize", form, page.set_cookie.substr(0, page.set_cookie.find(';')));
+  ASSERT_EQ(login.status, 302) << login.body;
+  EXPECT_TRUE(login.location.starts_with("http://127.0.0.1:")) << login.location;
+  EXPECT_EQ(request(login.location).status, 200);
+  int status = -1;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  struct stat st {};
+  ASSERT_EQ(::stat(tokens.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::ifstream f(tokens);
+  std::string saved((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::unique_ptr<auth::JwtVerifier> v = verifier();
+  Result<auth::Principal> p = v->verify(between(saved, "\"access_token\":\"", "\""));
+  ASSERT_TRUE(p.is_ok()) << p.status().to_string();
+  EXPECT_EQ(p->subject, "alice");
+  std::ifstream o(out_path);
+  std::string printed((std::istreambuf_iterator<char>(o)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(printed.find(between(saved, "\"refresh_token\":\"", "\"")), std::string::npos) << "token printed";
 }
 
 }  // namespace

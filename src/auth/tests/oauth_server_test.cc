@@ -54,6 +54,18 @@ TEST_F(OAuthFixture, UnknownClientOrRedirectGetsAnErrorPageNotARedirect) {
   }
 }
 
+TEST_F(OAuthFixture, PortlessLoopbackRedirectMatchesAnyPortOnly) {
+  config_.clients[0].redirect_uris.push_back("http://127.0.0.1/cb");
+  AuthorizeParams p = cli_request();
+  p.redirect_uri = "http://127.0.0.1:53121/cb";
+  EXPECT_EQ(server_.authorize(p).kind, Kind::kLoginForm);
+  for (std::string uri : {"http://127.0.0.1:53121/cb/x", "http://127.0.0.1:/cb", "http://127.0.0.1:1x/cb",
+                          "http://127.0.0.1.evil.test:80/cb", "https://127.0.0.1:443/cb"}) {
+    p.redirect_uri = uri;
+    EXPECT_EQ(server_.authorize(p).kind, Kind::kErrorPage) << uri;
+  }
+}
+
 TEST_F(OAuthFixture, BadRequestsWithAValidRedirectRedirectWithErrorAndState) {
   AuthorizeParams p = cli_request();
   p.response_type = "token";
