@@ -177,6 +177,22 @@ HttpResult http_post(const std::string& url, const std::string& body, const std:
   return r;
 }
 
+HttpResult http_request(const std::string& method, const std::string& url, const std::vector<std::string>& headers,
+                        const std::string& body) {
+  CURL* curl = curl_easy_init();
+  curl_slist* list = nullptr;
+  for (const std::string& h : headers) list = curl_slist_append(list, h.c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  if (method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  }
+  HttpResult r = perform(curl);
+  curl_slist_free_all(list);
+  return r;
+}
+
 int connect_loopback(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

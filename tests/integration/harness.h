@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,10 @@ class DeltaProcess {
   // and `log_extra` are extra YAML flow-map entries (e.g. "max_connections: 4").
   DeltaProcess(std::string data_dir, std::string streams_yaml, std::string server_extra = "",
                std::string log_extra = "");
+  // A process for a whole config written by the caller (`yaml` must listen on 127.0.0.1:`port`
+  // or on 0.0.0.0:`port`); readiness is polled on 127.0.0.1:`port`.
+  static std::unique_ptr<DeltaProcess> from_yaml(std::string data_dir, uint16_t port, const std::string& yaml);
+  const std::string& config_path() const { return config_path_; }
   ~DeltaProcess();
 
   // Starts the binary and waits (bounded) until /readyz answers 200. Returns false on failure.
@@ -62,6 +67,38 @@ class DeltaProcess {
 HttpResult http_get(const std::string& url);
 HttpResult http_post(const std::string& url, const std::string& body, const std::string& content_type,
                      const std::string& content_encoding = "");
+
+// A request with extra headers ("Name: value"); `method` GET or POST.
+HttpResult http_request(const std::string& method, const std::string& url, const std::vector<std::string>& headers,
+                        const std::string& body = "");
+
+// Runs `delta <args...>` to completion (bounded by `timeout_ms`, then killed); stdout and stderr
+// are returned separately.
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+CommandResult run_delta(const std::vector<std::string>& args, int timeout_ms = 30'000);
+
+// Any other program (redis-server, node), its stdout and stderr appended to `output_path`;
+// SIGKILLed by pid on destruction unless stopped before.
+class Subprocess {
+ public:
+  Subprocess(std::vector<std::string> argv, std::string output_path);
+  ~Subprocess();
+  bool start();
+  void stop();  // SIGTERM, then wait
+  pid_t pid() const { return pid_; }
+  std::string output() const;
+  // Polls output() (bounded) until it contains `text`.
+  bool wait_for_output(const std::string& text, int timeout_ms) const;
+
+ private:
+  std::vector<std::string> argv_;
+  std::string output_path_;
+  pid_t pid_ = -1;
+};
 
 // Raw socket helpers for slow-client and connection-limit cases.
 int connect_loopback(uint16_t port);
