@@ -1,0 +1,225 @@
+// Window operators: each window type, watermarks, idleness, lateness and session merging.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "process/watermark.h"
+#include "process/window_operator.h"
+#include "window_test_util.h"
+
+namespace delta::process {
+namespace {
+
+// count() and sum(x): two aggregates for every test view.
+class WindowTest : public ::testing::Test {
+ protected:
+  void make(WindowSpec spec, WatermarkOptions wm = {}) {
+    layout_ =
+        std::make_unique<AggLayout>(std::move(AggLayout::make({{AggKind::kCount}, {AggKind::kSum}}).value()));
+    auto op = WindowOperator::make(spec, layout_.get(), wm, &clock_);
+    ASSERT_TRUE(op.is_ok()) << op.status().message();
+    op_ = std::move(op.value());
+  }
+  AddOutcome add(int64_t t, std::string_view key, double x, int partition = 0) {
+    AggInput in[2] = {num(x), num(x)};
+    return op_->add(partition, t, key, in);
+  }
+  std::vector<OwnedRow> advance() {
+    sink_.rows.clear();
+    op_->advance(sink_);
+    return sink_.rows;
+  }
+  static void expect_row(const OwnedRow& r, int64_t start, int64_t end, std::string_view key, int64_t count,
+                         double sum, bool is_update = false) {
+    EXPECT_EQ(r.start, start);
+    EXPECT_EQ(r.end, end);
+    EXPECT_EQ(r.key, key);
+    ASSERT_EQ(r.values.size(), 2u);
+    EXPECT_EQ(r.values[0], int_value(count));
+    EXPECT_EQ(r.values[1], float_value(sum));
+    EXPECT_EQ(r.is_update, is_update);
+    EXPECT_FALSE(r.is_retraction);
+  }
+
+  ManualClock clock_;
+  std::unique_ptr<AggLayout> layout_;
+  std::unique_ptr<WindowOperator> op_;
+  CollectSink sink_;
+};
+
+TEST_F(WindowTest, TumblingFiresWhenWatermarkPassesEnd) {
+  make({WindowKind::kTumbling, 10'000});
+  add(1000, "a", 1);
+  add(2000, "b", 2);
+  add(9999, "a", 3);
+  EXPECT_TRUE(advance().empty());  // watermark 9999 < end 10000
+  add(10'000, "a", 4);             // watermark 10000: [0, 10000) is complete
+  auto rows = advance();
+  ASSERT_EQ(rows.size(), 2u);
+  // order: by key hash; both keys are in the window
+  const OwnedRow& ra = rows[0].key == "a" ? rows[0] : rows[1];
+  const OwnedRow& rb = rows[0].key == "a" ? rows[1] : rows[0];
+  expect_row(ra, 0, 10'000, "a", 2, 4);
+  expect_row(rb, 0, 10'000, "b", 1, 2);
+  sink_.rows.clear();
+  op_->finish(sink_);
+  ASSERT_EQ(sink_.rows.size(), 1u);
+  expect_row(sink_.rows[0], 10'000, 20'000, "a", 1, 4);
+  EXPECT_EQ(op_->entries(), 0u);
+}
+
+TEST_F(WindowTest, HoppingEventBelongsToSizeOverSlideWindows) {
+  make({WindowKind::kHopping, 10'000, 2'000});
+  add(5'000, "k", 7);
+  sink_.rows.clear();
+  op_->finish(sink_);
+  ASSERT_EQ(sink_.rows.size(), 5u);
+  for (size_t i = 0; i < 5; ++i)
+    expect_row(sink_.rows[i], -4000 + 2000 * int64_t(i), 6000 + 2000 * int64_t(i), "k", 1, 7);
+}
+
+TEST_F(WindowTest, HoppingMergesPanesPerKey) {
+  make({WindowKind::kHopping, 4'000, 2'000});
+  add(500, "k", 1);    // pane [0, 2000)
+  add(2500, "k", 10);  // pane [2000, 4000)
+  add(2600, "j", 100);
+  add(4000, "z", 0);  // watermark 4000
+  auto rows = advance();
+  // windows ending at 2000 ([-2000, 2000)) and 4000 ([0, 4000))
+  ASSERT_EQ(rows.size(), 3u);
+  expect_row(rows[0], -2000, 2000, "k", 1, 1);
+  const OwnedRow& k = rows[1].key == "k" ? rows[1] : rows[2];
+  expect_row(k, 0, 4000, "k", 2, 11);
+}
+
+TEST_F(WindowTest, LateWithinAllowedLatenessUpdatesThenRejects) {
+  make({WindowKind::kTumbling, 10'000, 0, 0, 5'000});
+  add(1000, "a", 1);
+  add(12'000, "a", 1);  // watermark 12000: [0,10000) fires
+  auto rows = advance();
+  ASSERT_EQ(rows.size(), 1u);
+  expect_row(rows[0], 0, 10'000, "a", 1, 1);
+  EXPECT_EQ(add(3000, "a", 5), AddOutcome::kAccepted);  // 12000 < 10000 + 5000
+  EXPECT_EQ(add(4000, "a", 5), AddOutcome::kAccepted);
+  rows = advance();
+  ASSERT_EQ(rows.size(), 1u);  // two late events, one update
+  expect_row(rows[0], 0, 10'000, "a", 3, 11, /*is_update=*/true);
+  add(15'000, "b", 1);                              // watermark 15000 = end + lateness
+  EXPECT_EQ(add(9999, "a", 5), AddOutcome::kLate);  // now too late
+  EXPECT_TRUE(advance().empty());
+  EXPECT_EQ(op_->entries(), 2u);  // [0,10000) dropped; [10000,20000) has a and b
+}
+
+TEST_F(WindowTest, OutOfOrdernessDelaysTheWatermark) {
+  make({WindowKind::kTumbling, 10'000}, {1, 3'000, 0});
+  add(1000, "a", 1);
+  add(12'000, "a", 1);  // watermark 9000
+  EXPECT_EQ(add(8000, "a", 1), AddOutcome::kAccepted);
+  EXPECT_TRUE(advance().empty());
+  add(13'000, "a", 1);  // watermark 10000
+  auto rows = advance();
+  ASSERT_EQ(rows.size(), 1u);
+  expect_row(rows[0], 0, 10'000, "a", 2, 2);
+  EXPECT_EQ(add(9000, "a", 1), AddOutcome::kLate);
+}
+
+TEST(WatermarkTrackerTest, MinOverPartitionsAndMonotonic) {
+  ManualClock clock;
+  WatermarkTracker w({3, 100, 0}, &clock);
+  EXPECT_EQ(w.view_watermark(), kNoWatermark);
+  w.observe(0, 1000);
+  w.observe(1, 2000);
+  EXPECT_EQ(w.view_watermark(), kNoWatermark);  // partition 2 has shown nothing
+  w.observe(2, 1500);
+  EXPECT_EQ(w.view_watermark(), 900);
+  EXPECT_EQ(w.partition_watermark(1), 1900);
+  w.observe(0, 500);  // out of order: no regression
+  EXPECT_EQ(w.partition_watermark(0), 900);
+  w.observe(0, 5000);
+  EXPECT_EQ(w.view_watermark(), 1400);
+}
+
+TEST(WatermarkTrackerTest, IdlePartitionStopsHoldingBack) {
+  ManualClock clock;
+  WatermarkTracker w({2, 0, 30'000}, &clock);
+  w.observe(0, 1000);
+  w.observe(1, 100);
+  EXPECT_EQ(w.view_watermark(), 100);
+  clock.advance_ms(20'000);
+  w.observe(0, 50'000);
+  EXPECT_EQ(w.view_watermark(), 100);  // partition 1 quiet for 20 s < 30 s
+  clock.advance_ms(10'000);
+  EXPECT_TRUE(w.is_idle(1));
+  EXPECT_EQ(w.view_watermark(), 50'000);
+  w.observe(1, 200);  // wakes up behind: the view watermark does not go back
+  EXPECT_FALSE(w.is_idle(1));
+  EXPECT_EQ(w.view_watermark(), 50'000);
+}
+
+TEST_F(WindowTest, IdlePartitionLetsWindowsFire) {
+  make({WindowKind::kTumbling, 10'000}, {2, 0, 5'000});
+  add(1000, "a", 1, 0);
+  add(500, "b", 1, 1);
+  add(20'000, "a", 1, 0);
+  EXPECT_TRUE(advance().empty());  // partition 1 at 500
+  clock_.advance_ms(5'000);
+  auto rows = advance();
+  ASSERT_EQ(rows.size(), 2u);  // [0,10000) for a and b
+  EXPECT_EQ(rows[0].end, 10'000);
+  EXPECT_EQ(add(600, "b", 1, 1), AddOutcome::kLate);  // window already dropped
+}
+
+TEST_F(WindowTest, SessionsMergeWhenAnEventBridgesThem) {
+  make({WindowKind::kSession, 0, 0, 1'000, 10'000});
+  add(0, "u", 1);      // [0, 1000)
+  add(1500, "u", 10);  // [1500, 2500): separate
+  add(5000, "u", 0);   // watermark 5000: both fire
+  auto rows = advance();
+  ASSERT_EQ(rows.size(), 2u);
+  expect_row(rows[0], 0, 1000, "u", 1, 1);
+  expect_row(rows[1], 1500, 2500, "u", 1, 10);
+  EXPECT_EQ(add(800, "u", 100), AddOutcome::kAccepted);  // [800, 1800) touches both
+  rows = advance();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_TRUE(rows[0].is_retraction);
+  EXPECT_EQ(rows[0].end, 1000);
+  EXPECT_TRUE(rows[1].is_retraction);
+  EXPECT_EQ(rows[1].end, 2500);
+  expect_row(rows[2], 0, 2500, "u", 3, 111, /*is_update=*/true);
+  add(20'000, "u", 0);
+  EXPECT_EQ(add(8000, "u", 1), AddOutcome::kLate);  // 8000 + 10000 < 20000
+  advance();
+  EXPECT_EQ(op_->entries(), 1u);  // [0,2500) and [5000,6000) are past their lateness
+}
+
+TEST_F(WindowTest, SessionExtendsAndKeysAreSeparate) {
+  make({WindowKind::kSession, 0, 0, 1'000});
+  add(0, "a", 1);
+  add(900, "a", 1);
+  add(1800, "a", 1);
+  add(1900, "b", 5);
+  EXPECT_EQ(add(700, "b", 5), AddOutcome::kLate);  // 700 < partition watermark 1900 (lateness 0)
+  sink_.rows.clear();
+  op_->finish(sink_);
+  auto final = final_results(sink_.rows);
+  ASSERT_EQ(final.size(), 2u);
+  EXPECT_EQ((final[{0, 2800, "a"}]), (std::vector<AggValue>{int_value(3), float_value(3)}));
+  EXPECT_EQ((final[{1900, 2900, "b"}]), (std::vector<AggValue>{int_value(1), float_value(5)}));
+}
+
+TEST(WindowOperatorTest, BadSpecsAreRefused) {
+  ManualClock clock;
+  auto layout = AggLayout::make({{AggKind::kCount}});
+  ASSERT_TRUE(layout.is_ok());
+  EXPECT_FALSE(WindowOperator::make({WindowKind::kTumbling, 0}, &layout.value(), {}, &clock).is_ok());
+  EXPECT_FALSE(WindowOperator::make({WindowKind::kHopping, 10, 3}, &layout.value(), {}, &clock).is_ok());
+  EXPECT_FALSE(WindowOperator::make({WindowKind::kSession}, &layout.value(), {}, &clock).is_ok());
+  EXPECT_FALSE(
+      WindowOperator::make({WindowKind::kTumbling, 10, 0, 0, -1}, &layout.value(), {}, &clock).is_ok());
+}
+
+}  // namespace
+}  // namespace delta::process

@@ -1,0 +1,69 @@
+// PanedWindowOperator: tumbling and hopping windows (window_operator.h has the contract).
+// State is kept per pane of slide_ms (a tumbling window is one pane): an event updates exactly
+// one pane's WindowTable, and a hopping window [end - size, end) is the merge of its size/slide
+// panes, done when it fires (a k-way merge of the panes' entries sorted by key hash).
+// Memory per key is one record per pane the key appears in; a pane is dropped, arena and all,
+// once the last window containing it is past its allowed lateness.
+// Thread: one owner thread; no locks.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "process/window_operator.h"
+#include "process/window_table.h"
+
+namespace delta::process {
+
+class PanedWindowOperator final : public WindowOperator {
+ public:
+  // REQUIRES: size_ms > 0, slide_ms > 0, size_ms % slide_ms == 0 (checked by WindowOperator::make).
+  PanedWindowOperator(int64_t size_ms, int64_t slide_ms, int64_t lateness_ms, const AggLayout* layout,
+                      WatermarkOptions watermarks, const Clock* clock);
+  ~PanedWindowOperator() override;
+
+  AddOutcome add(int partition, int64_t event_time_ms, std::string_view key,
+                 std::span<const AggInput> inputs) override;
+  void advance(ResultSink& sink) override;
+  void finish(ResultSink& sink) override;
+  int64_t view_watermark() const override { return view_wm_; }
+  size_t memory_bytes() const override;
+  size_t entries() const override;
+
+ private:
+  struct Pane {
+    std::unique_ptr<WindowTable> table;
+    std::vector<WindowTable::Entry> sorted;  // cache of table->sorted_entries()
+    size_t sorted_size = static_cast<size_t>(-1);
+  };
+  struct Dirty {
+    int64_t pane;
+    WindowTable::Record* rec;
+  };
+
+  int64_t pane_of(int64_t t) const;
+  WindowTable* pane_table(int64_t pane_start);
+  const std::vector<WindowTable::Entry>& sorted(Pane& p);
+  void advance_to(int64_t wm, ResultSink& sink);
+  void emit_updates(ResultSink& sink);
+  void fire_windows(int64_t wm, ResultSink& sink);
+  void fire_window(int64_t end, ResultSink& sink);
+  void emit_key(int64_t end, std::string_view key, uint64_t hash, bool is_update, ResultSink& sink);
+  void drop_panes(int64_t wm);
+
+  int64_t size_, slide_, lateness_;
+  const AggLayout* layout_;
+  WatermarkTracker tracker_;
+  std::map<int64_t, Pane> panes_;
+  int64_t cached_start_ = kNoWatermark;
+  WindowTable* cached_ = nullptr;
+  int64_t fired_end_ = kNoWatermark;  // every window with end <= fired_end_ has fired
+  int64_t view_wm_ = kNoWatermark;
+  std::vector<Dirty> dirty_;
+  std::vector<std::byte> scratch_;  // one aggregate block for merging panes
+  std::vector<AggValue> values_;
+};
+
+}  // namespace delta::process
