@@ -7,6 +7,12 @@
 #include "base/hash.h"
 
 namespace delta::process {
+namespace {
+
+// Records are visited in key-hash order, i.e. randomly in the arena: fetch ahead of use.
+constexpr size_t kPrefetch = 24;
+
+}  // namespace
 
 PanedWindowOperator::PanedWindowOperator(int64_t size_ms, int64_t slide_ms, int64_t lateness_ms,
                                          const AggLayout* layout, WatermarkOptions watermarks,
@@ -138,7 +144,10 @@ void PanedWindowOperator::fire_window(int64_t end, ResultSink& sink) {
   }
   const WindowTable& any = *panes_.lower_bound(end - size_)->second.table;
   if (runs.size() == 1) {
-    for (const WindowTable::Entry& e : *runs[0]) {
+    const std::vector<WindowTable::Entry>& run = *runs[0];
+    for (size_t i = 0; i < run.size(); ++i) {
+      const WindowTable::Entry& e = run[i];
+      if (i + kPrefetch < run.size()) __builtin_prefetch(run[i + kPrefetch].rec);
       layout_->finalize(e.rec->block(), values_.data());
       sink.on_result({end - size_, end, any.key_of(e.rec), values_, false, false});
     }
@@ -159,6 +168,7 @@ void PanedWindowOperator::fire_window(int64_t end, ResultSink& sink) {
     for (size_t i = 0; i < runs.size(); ++i) {
       if (pos[i] < runs[i]->size() && !entry_less(any, cur, (*runs[i])[pos[i]])) {
         layout_->merge(acc, (*runs[i])[pos[i]].rec->block());
+        if (pos[i] + kPrefetch < runs[i]->size()) __builtin_prefetch((*runs[i])[pos[i] + kPrefetch].rec);
         ++pos[i];
       }
     }
