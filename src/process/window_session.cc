@@ -54,7 +54,8 @@ AddOutcome SessionWindowOperator::add(int partition, int64_t t, std::string_view
   s.end = std::max(s.end, t + gap_);
   s.dirty = true;
   layout_->update(s.block, inputs);
-  min_end_ = std::min(min_end_ == kNoWatermark ? s.end : min_end_, s.end);
+  next_fire_ = std::min(next_fire_, s.end);
+  next_drop_ = std::min(next_drop_, s.end + lateness_);
   if (s.end <= view_wm_) late_pending_ = true;
   return AddOutcome::kAccepted;
 }
@@ -97,7 +98,7 @@ void SessionWindowOperator::collect(const std::string& key, Sessions& list, int6
 
 void SessionWindowOperator::advance_to(int64_t wm, ResultSink& sink) {
   view_wm_ = std::max(view_wm_, wm);
-  if (!late_pending_ && retracted_.empty() && (min_end_ == kNoWatermark || min_end_ > view_wm_)) return;
+  if (!late_pending_ && retracted_.empty() && next_fire_ > view_wm_ && next_drop_ >= view_wm_) return;
   std::vector<Row> rows;
   for (const auto& [key, h] : retracted_)
     rows.push_back({h.second, h.first, hash64(key), key, nullptr, true});
@@ -118,12 +119,13 @@ void SessionWindowOperator::advance_to(int64_t wm, ResultSink& sink) {
 }
 
 void SessionWindowOperator::drop(int64_t wm) {
-  min_end_ = kNoWatermark;
+  next_fire_ = next_drop_ = kNever;
   for (auto it = keys_.begin(); it != keys_.end();) {
     Sessions& list = it->second;
     std::erase_if(list, [&](Session& s) {
       if (s.end + lateness_ >= wm) {
-        min_end_ = std::min(min_end_ == kNoWatermark ? s.end : min_end_, s.end);
+        if (s.dirty) next_fire_ = std::min(next_fire_, s.end);
+        next_drop_ = std::min(next_drop_, s.end + lateness_);
         return false;
       }
       layout_->destroy(s.block);

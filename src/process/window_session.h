@@ -3,11 +3,12 @@
 // and all, so one event can bridge two sessions into one. A session's end is its last event + gap.
 // Aggregate blocks come from a BlockPool (fixed size, reused), so extending a session allocates
 // nothing; a new key allocates its map node and a new session may grow the key's session vector.
-// Firing and dropping scan the open keys, and only when the watermark has passed the earliest
-// session end (or late events are pending): cost O(keys) per firing round.
+// Firing and dropping scan the open keys, only when the watermark has passed the earliest end of
+// a changed session or the earliest end + lateness of any session: O(keys) per firing round.
 // Thread: one owner thread; no locks.
 #pragma once
 
+#include <limits>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -52,6 +53,7 @@ class SessionWindowOperator final : public WindowOperator {
     bool is_update;
   };
   using Sessions = std::vector<Session>;
+  static constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
   void merge_into(const std::string& key, Sessions& list, size_t keep, size_t other);
   void advance_to(int64_t wm, ResultSink& sink);
@@ -64,7 +66,10 @@ class SessionWindowOperator final : public WindowOperator {
   BlockPool pool_;
   std::unordered_map<std::string, Sessions, StringHash, std::equal_to<>> keys_;
   std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> retracted_;  // key, (start, end)
-  int64_t min_end_ = kNoWatermark;  // lower bound of every session's end
+  // Lower bounds that let advance() skip the scan of all keys: the earliest end of a session not
+  // emitted since it changed, and the earliest end + lateness of any session.
+  int64_t next_fire_ = kNever;
+  int64_t next_drop_ = kNever;
   bool late_pending_ = false;
   int64_t view_wm_ = kNoWatermark;
   size_t sessions_ = 0;
