@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "app/redis_limiter.h"
+#include "auth/redis_oauth_store.h"
 #include "obs/logger.h"
 
 namespace delta::app {
@@ -116,6 +117,17 @@ std::string api_keys_path(const config::PipelineConfig& cfg) {
   std::filesystem::path dir = std::filesystem::path(cfg.log.dir).lexically_normal();
   if (!dir.has_filename()) dir = dir.parent_path();
   return (dir.parent_path() / "api_keys.json").string();
+}
+
+Result<std::unique_ptr<auth::OAuthStore>> make_oauth_store(const config::PipelineConfig& cfg,
+                                                           const Clock& clock) {
+  if (cfg.auth.redis_url.empty())
+    return std::unique_ptr<auth::OAuthStore>(std::make_unique<auth::InMemoryOAuthStore>(clock));
+  Result<std::unique_ptr<auth::RedisClient>> redis = auth::RedisClient::create(cfg.auth.redis_url);
+  if (!redis.is_ok()) return redis.status();
+  obs::info("gateway", "OAuth codes, sessions and refresh tokens live in Redis",
+            {{"redis", (*redis)->address()}});
+  return std::unique_ptr<auth::OAuthStore>(std::make_unique<auth::RedisOAuthStore>(std::move(*redis)));
 }
 
 Result<std::unique_ptr<GatewayParts>> build_gateway(const config::PipelineConfig& cfg, const Clock& clock,

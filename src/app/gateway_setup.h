@@ -14,6 +14,7 @@
 
 #include "auth/api_keys.h"
 #include "auth/jwt.h"
+#include "auth/oauth_store.h"
 #include "base/clock.h"
 #include "base/status.h"
 #include "config/config.h"
@@ -45,6 +46,11 @@ std::string api_keys_path(const config::PipelineConfig& cfg);
 
 Result<std::unique_ptr<GatewayParts>> build_gateway(const config::PipelineConfig& cfg, const Clock& clock,
                                                     const GatewayHooks& hooks);
+
+// The OAuth server's store: in Redis when auth.redis_url is set (shared by every instance), in
+// process otherwise. `clock` must outlive the store.
+Result<std::unique_ptr<auth::OAuthStore>> make_oauth_store(const config::PipelineConfig& cfg,
+                                                           const Clock& clock);
 
 // GET `url` with libcurl: connect timeout 2 s, total 5 s, at most 1 MiB, http(s) only, no
 // redirects; a status other than 200 is an error. The JWKS FetchFn.

@@ -3,13 +3,9 @@
 // atomic however many instances ask at once. Time comes from the Redis server (TIME inside the
 // script), so instances with skewed clocks still share one bucket correctly.
 //
-// Connections: a small pool of hiredis connections (connect timeout 500 ms, command timeout
-// 200 ms). A failed command drops its connection; while Redis is down, reconnects back off from
-// 100 ms to 5 s, and try_acquire fails at once (kUnavailable) so the Gateway falls back to its
-// local limiter without waiting. The script is run with EVALSHA, loaded again on NOSCRIPT.
-//
-// Threads: try_acquire is safe from any thread; a connection is taken from the pool under a mutex
-// and used outside it (no I/O under the lock).
+// Connections, timeouts and backoff are auth::RedisClient's: while Redis is down try_acquire fails
+// at once (kUnavailable) and the Gateway falls back to its local limiter without waiting.
+// Threads: try_acquire is safe from any thread.
 #pragma once
 
 #include <memory>

@@ -107,10 +107,15 @@ int run_command(const RunOptions& options) {
   edge::Routes routes(*cfg, **log, registry, clock);
   GatewayHooks hooks;  // the OAuth server sets hooks.local_jwks when it is configured
   // OAuth 2.0 server (issue 8 item 3): its endpoints, and its public keys for the gateway.
-  std::unique_ptr<auth::InMemoryOAuthStore> oauth_store;
+  std::unique_ptr<auth::OAuthStore> oauth_store;
   std::unique_ptr<edge::OAuthRoutes> oauth;
   if (cfg->auth.enabled && !cfg->auth.issuer.empty()) {
-    oauth_store = std::make_unique<auth::InMemoryOAuthStore>(clock);
+    Result<std::unique_ptr<auth::OAuthStore>> store = make_oauth_store(*cfg, clock);
+    if (!store.is_ok()) {
+      obs::error("app", "OAuth store failed to open", {{"error", store.status().to_string()}});
+      return 1;
+    }
+    oauth_store = std::move(*store);
     oauth = edge::make_oauth_routes(*cfg, clock, registry, *oauth_store);
     routes.add_extension(oauth.get());
     hooks.local_jwks = [o = oauth.get()]() -> Result<std::string> { return o->server().public_jwks_json(); };
