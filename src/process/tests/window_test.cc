@@ -113,6 +113,23 @@ TEST_F(WindowTest, LateWithinAllowedLatenessUpdatesThenRejects) {
   EXPECT_EQ(op_->entries(), 2u);  // [0,10000) dropped; [10000,20000) has a and b
 }
 
+TEST_F(WindowTest, HoppingLateEventUpdatesOnlyFiredWindows) {
+  make({WindowKind::kHopping, 4'000, 2'000, 0, 2'000});
+  add(500, "k", 1);
+  add(5'000, "z", 0);  // watermark 5000: windows ending 2000 and 4000 fire
+  EXPECT_EQ(advance().size(), 2u);
+  EXPECT_EQ(add(2'500, "k", 10), AddOutcome::kAccepted);  // pane [2000,4000): windows ending 4000, 6000
+  auto rows = advance();
+  ASSERT_EQ(rows.size(), 1u);  // only the fired one is updated; [2000,6000) has not fired yet
+  expect_row(rows[0], 0, 4'000, "k", 2, 11, /*is_update=*/true);
+  add(6'000, "z", 0);                                // watermark 6000 = 4000 + lateness
+  EXPECT_EQ(add(2'100, "k", 1), AddOutcome::kLate);  // too late for [0,4000), so for all its windows
+  rows = advance();
+  ASSERT_EQ(rows.size(), 2u);  // [2000,6000): k and z
+  const OwnedRow& k = rows[0].key == "k" ? rows[0] : rows[1];
+  expect_row(k, 2'000, 6'000, "k", 1, 10);
+}
+
 TEST_F(WindowTest, OutOfOrdernessDelaysTheWatermark) {
   make({WindowKind::kTumbling, 10'000}, {1, 3'000, 0});
   add(1000, "a", 1);
