@@ -16,17 +16,18 @@ namespace delta::process {
 
 class Arena {
  public:
-  explicit Arena(size_t block_bytes = 64 * 1024) : block_bytes_(block_bytes) {}
+  explicit Arena(size_t block_bytes = size_t{64} * 1024) : block_bytes_(block_bytes) {}
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
   // Returns `n` bytes aligned to `align` (a power of two, at most 16). Never null.
   std::byte* allocate(size_t n, size_t align = 8) {
     assert(align <= 16 && (align & (align - 1)) == 0 && "Arena: alignment must be a power of two <= 16");
-    uintptr_t p = (reinterpret_cast<uintptr_t>(ptr_) + align - 1) & ~(uintptr_t{align} - 1);
-    if (ptr_ == nullptr || p + n > reinterpret_cast<uintptr_t>(end_)) return allocate_slow(n);
-    ptr_ = reinterpret_cast<std::byte*>(p + n);
-    return reinterpret_cast<std::byte*>(p);
+    size_t pad = (0 - reinterpret_cast<uintptr_t>(ptr_)) & (align - 1);
+    if (ptr_ == nullptr || pad + n > static_cast<size_t>(end_ - ptr_)) return allocate_slow(n);
+    std::byte* p = ptr_ + pad;
+    ptr_ = p + n;
+    return p;
   }
   // Frees every block.
   void reset() {
