@@ -5,6 +5,11 @@ namespace delta::auth {
 Status InMemoryOAuthStore::put_auth_request(const std::string& id, const AuthRequest& request) {
   std::lock_guard lock(mu_);
   maybe_sweep_locked();
+  if (requests_.size() >= kMaxPendingRequests) {
+    int64_t now = clock_.now_ms();
+    std::erase_if(requests_, [&](const auto& kv) { return kv.second.expires_at_ms <= now; });
+    if (requests_.size() >= kMaxPendingRequests) return Status::resource_exhausted("too many pending logins");
+  }
   requests_[id] = request;
   return Status::ok();
 }

@@ -100,6 +100,10 @@ class OAuthStore {
 // In-process store: one mutex, records evicted by expiry on a sweep every 64 writes.
 class InMemoryOAuthStore final : public OAuthStore {
  public:
+  // Pending logins are anonymous (GET /oauth2/authorize makes one), so they are capped: past
+  // this many unexpired ones, put_auth_request answers kResourceExhausted.
+  static constexpr size_t kMaxPendingRequests = 100'000;
+
   // `clock` (for sweeps) must outlive the store.
   explicit InMemoryOAuthStore(const Clock& clock) : clock_(clock) {}
   Status put_auth_request(const std::string& id, const AuthRequest& request) override;
