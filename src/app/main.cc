@@ -43,11 +43,14 @@ int main(int argc, char** argv) try {
   keys_revoke->add_option("id", keys.id, "Key id (key_...)")->required();
 
   delta::app::LoginOptions login;
-  auto* login_cmd = app.add_subcommand("login", "Sign in through Delta's OAuth server (PKCE, loopback redirect)");
+  auto* login_cmd =
+      app.add_subcommand("login", "Sign in through Delta's OAuth server (PKCE, loopback redirect)");
   login_cmd->add_option("--url", login.url, "Delta's base URL (the OAuth issuer)")->capture_default_str();
   login_cmd->add_option("--client-id", login.client_id, "Public OAuth client")->capture_default_str();
-  login_cmd->add_option("--tokens", login.tokens_file, "Where to store the tokens (default ~/.config/delta/tokens.json)");
-  login_cmd->add_option("--timeout", login.timeout_s, "Seconds to wait for the browser")->capture_default_str();
+  login_cmd->add_option("--tokens", login.tokens_file,
+                        "Where to store the tokens (default ~/.config/delta/tokens.json)");
+  login_cmd->add_option("--timeout", login.timeout_s, "Seconds to wait for the browser")
+      ->capture_default_str();
 
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
