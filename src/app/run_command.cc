@@ -37,10 +37,10 @@ Status check_exposure(const config::PipelineConfig& cfg) {
                                     " without authentication: configure auth (API keys, tokens), listen on "
                                     "127.0.0.1, or write `auth: none` to accept unauthenticated traffic");
   }
-  if (!a.enabled) {
-    obs::warn("app", "authentication is off: every request is allowed",
-              {{"listen", cfg.server.listen}, {"auth", a.explicit_none ? "none (explicit)" : "absent"}});
-  }
+  if (a.enabled) return Status::ok();
+  obs::Level level = loopback ? obs::Level::kInfo : obs::Level::kWarn;  // exposed on purpose: louder
+  obs::log(level, "app", "authentication is off: every request is allowed",
+           {{"listen", cfg.server.listen}, {"auth", a.explicit_none ? "none (explicit)" : "absent"}});
   return Status::ok();
 }
 
@@ -85,13 +85,13 @@ int run_command(const RunOptions& options) {
     std::fprintf(stderr, "delta: %s\n", cfg.status().message().c_str());
     return 2;
   }
+  obs::Registry registry;
+  Clock& clock = SystemClock::instance();
+  obs::info("app", "starting", {{"config", cfg->source}, {"log.dir", cfg->log.dir}});
   if (Status st = check_exposure(*cfg); !st.is_ok()) {
     std::fprintf(stderr, "delta: %s\n", st.message().c_str());
     return 2;
   }
-  obs::Registry registry;
-  Clock& clock = SystemClock::instance();
-  obs::info("app", "starting", {{"config", cfg->source}, {"log.dir", cfg->log.dir}});
   auto log = log::EmbeddedLog::open(cfg->log, clock, registry);
   if (!log.is_ok()) {
     obs::error("app", "log failed to open", {{"error", log.status().to_string()}});
