@@ -34,7 +34,7 @@ Status read_top(const Reader& r, const YAML::Node& root, PipelineConfig* cfg) {
   std::optional<Value> first_hash;
   DELTA_RETURN_IF_ERROR(
       r.each_entry(doc, MapSpec{kTopKeys, "at the top level", kTopPlanned}, [&](const Entry& e) {
-        if (e.key == "server") return internal::read_server(r, e.value, &cfg->server);
+        if (e.key == "server") return internal::read_server(r, e.value, &cfg->server, &cfg->tls);
         if (e.key == "log") return internal::read_log(r, e.value, &cfg->log);
         if (e.key == "masking") return internal::read_masking(r, e.value, &cfg->masking);
         if (e.key == "auth") return internal::read_auth(r, e.value, &cfg->auth);

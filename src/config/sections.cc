@@ -17,13 +17,62 @@ constexpr int64_t kSecond = 1000;
 constexpr int64_t kHour = 3600 * kSecond;
 constexpr int64_t kDay = 24 * kHour;
 
-constexpr std::string_view kServerPlanned[] = {"tls"};
-
 Status read_listen(const Reader& r, const Value& v, ServerConfig* cfg) {
   Result<Scalar> s = r.scalar(v, "host:port");
   if (!s) return s.status();
   if (!valid_listen(s->text)) return r.expected(v, "host:port with a port from 0 to 65535", s->describe());
   cfg->listen = std::move(s->text);
+  return Status::ok();
+}
+
+Status read_min_version(const Reader& r, const Value& v, TlsConfig* cfg) {
+  Result<Scalar> s = r.scalar(v, "\"1.3\" or \"1.2\"");
+  if (!s) return s.status();
+  if (s->text != "1.3" && s->text != "1.2")
+    return r.expected(v, "\"1.3\" or \"1.2\" (nothing below TLS 1.2)", s->describe());
+  cfg->min_version = std::move(s->text);
+  return Status::ok();
+}
+
+// A non-empty path into `field`; whether the file loads is checked when the server starts.
+Property<TlsConfig> tls_path(std::string_view key, std::string TlsConfig::*field) {
+  return {key, [field](const Reader& r, const Value& v, TlsConfig* cfg) -> Status {
+            Result<std::string> s = r.text(v);
+            if (!s) return s.status();
+            cfg->*field = std::move(*s);
+            return Status::ok();
+          }};
+}
+
+Status read_require_client_cert(const Reader& r, const Value& v, TlsConfig* cfg) {
+  Result<bool> b = r.boolean(v);
+  if (!b) return b.status();
+  cfg->require_client_cert = *b;
+  return Status::ok();
+}
+
+const std::vector<Property<TlsConfig>>& tls_properties() {
+  using C = TlsConfig;
+  static const std::vector<Property<C>> props = {
+      tls_path("cert", &C::cert),
+      tls_path("key", &C::key),
+      {"min_version", read_min_version},
+      tls_path("client_ca", &C::client_ca),
+      {"require_client_cert", read_require_client_cert},
+  };
+  return props;
+}
+
+// server.tls: cert and key are required; require_client_cert needs a client_ca to verify against.
+Status read_tls(const Reader& r, const Value& v, TlsConfig* out) {
+  DELTA_RETURN_IF_ERROR(
+      read_properties<TlsConfig>(r, v, tls_properties(), MapSpec{{}, "in server.tls"}, out));
+  if (out->cert.empty()) return r.error(v.mark, v.path + ": missing \"cert\" (a PEM certificate chain file)");
+  if (out->key.empty()) return r.error(v.mark, v.path + ": missing \"key\" (a PEM private key file)");
+  if (out->require_client_cert && out->client_ca.empty())
+    return r.error(v.mark,
+                   v.path + ": require_client_cert needs client_ca (the CA that signs client certificates)");
+  out->enabled = true;
   return Status::ok();
 }
 
@@ -115,9 +164,11 @@ bool valid_listen(std::string_view listen) {
   return host.find_first_of(":[] \t") == std::string_view::npos;
 }
 
-Status read_server(const Reader& r, const Value& v, ServerConfig* out) {
-  MapSpec spec{{}, "in server", kServerPlanned};
-  DELTA_RETURN_IF_ERROR(read_properties<ServerConfig>(r, v, server_properties(), spec, out));
+Status read_server(const Reader& r, const Value& v, ServerConfig* out, TlsConfig* tls) {
+  std::vector<Property<ServerConfig>> props = server_properties();
+  props.push_back(
+      {"tls", [tls](const Reader& rd, const Value& val, ServerConfig*) { return read_tls(rd, val, tls); }});
+  DELTA_RETURN_IF_ERROR(read_properties<ServerConfig>(r, v, props, MapSpec{{}, "in server"}, out));
   DELTA_RETURN_IF_ERROR(check_not_above(r, v, "max_body_bytes", out->max_body_bytes, "max_decoded_body_bytes",
                                         out->max_decoded_body_bytes));
   return check_not_above(r, v, "max_event_bytes", out->max_event_bytes, "max_decoded_body_bytes",

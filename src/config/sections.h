@@ -11,7 +11,8 @@
 
 namespace delta::config::internal {
 
-Status read_server(const Reader& r, const Value& v, ServerConfig* out);
+// `server`, with its `tls` mapping into *tls (tls->enabled set when present).
+Status read_server(const Reader& r, const Value& v, ServerConfig* out, TlsConfig* tls);
 Status read_log(const Reader& r, const Value& v, LogConfig* out);
 // At least one stream; names match [A-Za-z0-9_-]{1,64} and do not start with '_'. Sets *first_hash
 // to the first `hash` policy found, if any, for the check that masking.key is set.
