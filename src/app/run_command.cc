@@ -126,7 +126,7 @@ int run_command(const RunOptions& options) {
     return 1;
   }
   routes.set_gateway((*gateway)->gateway.get(), is_loopback(cfg->server.listen));
-  edge::Server server(cfg->server, routes);
+  edge::Server server(*cfg, routes, registry);
   if (Status st = server.start(); !st.is_ok()) {
     obs::error("app", "server failed to start", {{"error", st.to_string()}});
     return 1;

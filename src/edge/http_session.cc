@@ -5,8 +5,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <optional>
+#include <type_traits>
+
+#include "edge/tls_context.h"
 
 namespace delta::edge {
 namespace {
@@ -15,8 +19,11 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<SessionSocket>;
+using ContextPtr = std::shared_ptr<asio::ssl::context>;
 
 constexpr uint32_t kHeaderLimit = 16 * 1024;
+constexpr uint32_t kTlsShutdownMs = 2000;  // waiting for the peer's close_notify
 
 Method to_method(http::verb v) {
   switch (v) {
@@ -29,17 +36,22 @@ Method to_method(http::verb v) {
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+// Stream is SessionSocket (plain HTTP) or TlsStream; `context` is null for plain HTTP.
+template <typename Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  HttpSession(SessionSocket socket, SessionShared& shared)
-      : stream_(std::move(socket)),
+  HttpSession(SessionSocket socket, ContextPtr context, SessionShared& shared)
+      : context_(std::move(context)),
+        stream_(make_stream(std::move(socket), context_.get())),
         timer_(stream_.get_executor()),
         shared_(shared),
         state_(shared.routes.new_connection_state()) {
     beast::error_code ec;
-    auto ep = stream_.remote_endpoint(ec);
+    auto ep = tcp_socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string();
-    stream_.set_option(tcp::no_delay(true), ec);
+    tcp_socket().set_option(tcp::no_delay(true), ec);
     shared_.open_connections.fetch_add(1);
     shared_.routes.probe().connections_open().add(1);
   }
@@ -50,18 +62,54 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->begin(); });
   }
 
  private:
+  static Stream make_stream(SessionSocket socket, asio::ssl::context* context) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *context);
+    } else {
+      return socket;
+    }
+  }
+
+  SessionSocket& tcp_socket() { return beast::get_lowest_layer(stream_); }
+
+  void begin() {
+    if constexpr (kTls) {
+      arm_timer(shared_.config.header_timeout_ms);  // a handshake that never finishes is a slow header
+      stream_.async_handshake(
+          asio::ssl::stream_base::server,
+          [self = this->shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+    } else {
+      read_header();
+    }
+  }
+
+  void on_handshake(beast::error_code ec) {
+    timer_.cancel();
+    if (ec) {
+      if (timed_out_) {
+        shared_.routes.probe().connections_timed_out().inc();
+      } else if (shared_.tls_handshake_failures != nullptr) {
+        shared_.tls_handshake_failures->inc();
+      }
+      return close_socket();
+    }
+    handshake_done_ = true;
+    if constexpr (kTls) tls_subject_ = verified_peer_subject(stream_.native_handle());
+    read_header();
+  }
+
   void arm_timer(uint32_t ms) {
     timed_out_ = false;
     timer_.expires_after(std::chrono::milliseconds(ms));
-    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
       if (ec) return;  // cancelled: the read finished in time
       self->timed_out_ = true;
       beast::error_code ignored;
-      self->stream_.cancel(ignored);
+      self->tcp_socket().cancel(ignored);
     });
   }
 
@@ -72,7 +120,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     arm_timer(requests_ == 0 ? shared_.config.header_timeout_ms : shared_.config.idle_timeout_ms);
     http::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -82,7 +130,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (beast::iequals(expect, "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
       return http::async_write(stream_, *cont,
-                               [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+                               [self = this->shared_from_this(), cont](beast::error_code ec, size_t) {
                                  if (ec) return self->close();
                                  self->read_body();
                                });
@@ -93,7 +141,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void read_body() {
     arm_timer(shared_.config.body_timeout_ms);
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) { self->on_body(ec); });
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_body(ec); });
   }
 
   void on_read_error(beast::error_code ec) {
@@ -111,7 +159,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (ec == http::error::header_limit)
       return write_error(431, "headers_too_large", "headers exceed 16 KiB");
     if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
-        ec == asio::error::operation_aborted) {
+        ec == asio::error::operation_aborted || ec == asio::ssl::error::stream_truncated) {
       return close();
     }
     write_error(400, "bad_request", "malformed HTTP request: " + ec.message());
@@ -137,9 +185,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     r.api_key = sv(req["X-API-Key"]);
     r.cookie = sv(req[http::field::cookie]);
     r.forwarded_for = sv(req["X-Forwarded-For"]);
+    r.tls_client_subject = tls_subject_;
     r.body = &req.body();
     head_ = r.method == Method::kHead;
-    shared_.routes.handle(r, *state_, [self = shared_from_this()](HttpResponse response) {
+    shared_.routes.handle(r, *state_, [self = this->shared_from_this()](HttpResponse response) {
       asio::post(self->stream_.get_executor(),
                  [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
     });
@@ -162,21 +211,35 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     res_->body() = std::move(r.body);
     res_->prepare_payload();
     if (head_) res_->body().clear();
-    http::async_write(stream_, *res_, [self = shared_from_this(), keep](beast::error_code ec, size_t) {
+    http::async_write(stream_, *res_, [self = this->shared_from_this(), keep](beast::error_code ec, size_t) {
       self->shared_.inflight_requests.fetch_sub(1);
       if (ec || !keep) return self->close();
       self->read_header();
     });
   }
 
+  // TLS: send close_notify and wait (bounded) for the peer's before closing the socket.
   void close() {
-    timer_.cancel();
-    beast::error_code ec;
-    stream_.shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close(ec);
+    if constexpr (kTls) {
+      if (handshake_done_ && !shutting_down_) {
+        shutting_down_ = true;
+        arm_timer(kTlsShutdownMs);
+        return stream_.async_shutdown(
+            [self = this->shared_from_this()](beast::error_code) { self->close_socket(); });
+      }
+    }
+    close_socket();
   }
 
-  SessionSocket stream_;
+  void close_socket() {
+    timer_.cancel();
+    beast::error_code ec;
+    tcp_socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp_socket().close(ec);
+  }
+
+  ContextPtr context_;  // TLS: the context this connection started with, kept past reloads
+  Stream stream_;
   asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
                              SessionStrand>
       timer_;
@@ -186,7 +249,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   SessionShared& shared_;
   std::unique_ptr<Routes::ConnectionState> state_;
   std::string remote_;
+  std::string tls_subject_;  // verified client certificate subject (RFC 2253), or empty
   uint64_t requests_ = 0;
+  bool handshake_done_ = !kTls;
+  bool shutting_down_ = false;
   bool timed_out_ = false;
   bool keep_alive_ = true;
   bool head_ = false;
@@ -195,7 +261,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 }  // namespace
 
 void start_http_session(SessionSocket socket, SessionShared& shared) {
-  std::make_shared<HttpSession>(std::move(socket), shared)->start();
+  std::make_shared<HttpSession<SessionSocket>>(std::move(socket), nullptr, shared)->start();
+}
+
+void start_https_session(SessionSocket socket, ContextPtr context, SessionShared& shared) {
+  std::make_shared<HttpSession<TlsStream>>(std::move(socket), std::move(context), shared)->start();
 }
 
 }  // namespace delta::edge

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "edge/http_session.h"
+#include "edge/tls_context.h"
 #include "obs/logger.h"
 
 namespace delta::edge {
@@ -37,14 +38,25 @@ Status parse_listen(const std::string& listen, tcp::endpoint* out) {
 
 class Server::Impl {
  public:
-  Impl(const config::ServerConfig& config, Routes& routes)
-      : config_(config),
-        shared_{config, routes},
+  Impl(const config::PipelineConfig& config, Routes& routes, obs::Registry& registry)
+      : config_(config.server),
+        tls_config_(config.tls),
+        shared_{config.server, routes},
         acceptor_(ioc_),
         signals_(ioc_, SIGINT, SIGTERM),
-        drain_timer_(ioc_) {}
+        reload_signal_(ioc_, SIGHUP),
+        drain_timer_(ioc_) {
+    shared_.tls_handshake_failures =
+        &registry.counter("delta_tls_handshake_failures_total",
+                          "TLS handshakes that failed (version, cipher, certificate or protocol errors)");
+  }
 
   Status start() {
+    if (tls_config_.enabled) {
+      Result<std::unique_ptr<TlsContexts>> tls = TlsContexts::create(tls_config_);
+      if (!tls) return tls.status();
+      tls_ = std::move(*tls);
+    }
     tcp::endpoint endpoint;
     DELTA_RETURN_IF_ERROR(parse_listen(config_.listen, &endpoint));
     boost::system::error_code ec;
@@ -59,6 +71,7 @@ class Server::Impl {
       obs::info("edge", "signal received, draining", {{"signal", signal}});
       begin_drain();
     });
+    wait_for_reload_signal();
     accept();
     return Status::ok();
   }
@@ -92,10 +105,28 @@ class Server::Impl {
             boost::system::error_code ignored;
             socket.close(ignored);
           } else {
-            start_http_session(std::move(socket), shared_);
+            start_session(std::move(socket));
           }
           accept();
         });
+  }
+
+  void start_session(SessionSocket socket) {
+    if (tls_) return start_https_session(std::move(socket), tls_->current(), shared_);
+    start_http_session(std::move(socket), shared_);
+  }
+
+  // SIGHUP: reload the TLS certificate and key (reading the files on this I/O thread: rare, small).
+  void wait_for_reload_signal() {
+    reload_signal_.async_wait([this](boost::system::error_code e, int) {
+      if (e) return;
+      if (tls_) {
+        (void)tls_->reload();  // logs success or failure itself
+      } else {
+        obs::info("edge", "SIGHUP received; nothing to reload (no server.tls)");
+      }
+      wait_for_reload_signal();
+    });
   }
 
   void begin_drain() {
@@ -103,6 +134,7 @@ class Server::Impl {
     boost::system::error_code ec;
     acceptor_.close(ec);
     signals_.cancel(ec);
+    reload_signal_.cancel(ec);
     drain_deadline_ = std::chrono::steady_clock::now() + kDrainTimeout;
     wait_for_drain();
   }
@@ -118,17 +150,20 @@ class Server::Impl {
   }
 
   const config::ServerConfig& config_;
+  const config::TlsConfig& tls_config_;
   SessionShared shared_;
+  std::unique_ptr<TlsContexts> tls_;  // set by start() when server.tls is configured
   asio::io_context ioc_;
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
+  asio::signal_set reload_signal_;
   asio::steady_timer drain_timer_;
   std::chrono::steady_clock::time_point drain_deadline_;
   uint16_t port_ = 0;
 };
 
-Server::Server(const config::ServerConfig& config, Routes& routes)
-    : impl_(std::make_unique<Impl>(config, routes)) {}
+Server::Server(const config::PipelineConfig& config, Routes& routes, obs::Registry& registry)
+    : impl_(std::make_unique<Impl>(config, routes, registry)) {}
 Server::~Server() = default;
 Status Server::start() { return impl_->start(); }
 uint16_t Server::port() const { return impl_->port(); }
