@@ -121,7 +121,9 @@ bool DeltaProcess::start() {
       pid_ = -1;
       return false;
     }
-    if (http_get(url("/readyz")).status == 200) return true;
+    long ready =
+        tls_.ca_file.empty() ? http_get(url("/readyz")).status : https_get(https_url("/readyz"), tls_).status;
+    if (ready == 200) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a bounded start, not syncing
   }
   return false;
@@ -146,6 +148,24 @@ int DeltaProcess::terminate() {
 
 std::string DeltaProcess::url(const std::string& path) const {
   return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+std::string DeltaProcess::https_url(const std::string& path) const {
+  return "https://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+bool DeltaProcess::signal(int sig) const { return pid_ > 0 && ::kill(pid_, sig) == 0; }
+
+bool DeltaProcess::wait_for_output(const std::string& needle, int count, int timeout_ms) const {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string out = read_stdout();
+    int seen = 0;
+    for (size_t at = out.find(needle); at != std::string::npos; at = out.find(needle, at + 1)) ++seen;
+    if (seen >= count) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a bounded wait, not syncing
+  }
+  return false;
 }
 
 std::string DeltaProcess::read_stdout() const {
@@ -190,6 +210,40 @@ HttpResult http_request(const std::string& method, const std::string& url, const
   }
   HttpResult r = perform(curl);
   curl_slist_free_all(list);
+  return r;
+}
+
+namespace {
+
+void set_tls(CURL* curl, const TlsClient& tls) {
+  curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
+  curl_easy_setopt(curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  if (!tls.cert_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, tls.cert_file.c_str());
+    curl_easy_setopt(curl, CURLOPT_SSLKEY, tls.key_file.c_str());
+  }
+}
+
+}  // namespace
+
+HttpResult https_get(const std::string& url, const TlsClient& tls) {
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  set_tls(curl, tls);
+  return perform(curl);
+}
+
+HttpResult https_post(const std::string& url, const std::string& body, const std::string& content_type,
+                      const TlsClient& tls) {
+  CURL* curl = curl_easy_init();
+  curl_slist* headers = curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  set_tls(curl, tls);
+  HttpResult r = perform(curl);
+  curl_slist_free_all(headers);
   return r;
 }
 

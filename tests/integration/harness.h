@@ -32,6 +32,13 @@ class TempDir {
 // A free TCP port on 127.0.0.1 (bound and released; good enough on loopback).
 uint16_t free_port();
 
+// Client side of TLS for https_get/https_post and for a DeltaProcess whose listener speaks TLS.
+struct TlsClient {
+  std::string ca_file;    // the server's certificate must chain to this CA and name 127.0.0.1
+  std::string cert_file;  // optional client certificate (mTLS) and its key
+  std::string key_file;
+};
+
 class DeltaProcess {
  public:
   // `streams_and_more_yaml` is appended after the generated server/log sections; `server_extra`
@@ -56,12 +63,21 @@ class DeltaProcess {
   const std::string& stdout_path() const { return stdout_path_; }
   std::string read_stdout() const;
 
+  // The listener speaks TLS: start() then checks /readyz over https with `client`.
+  void use_tls(TlsClient client) { tls_ = std::move(client); }
+  std::string https_url(const std::string& path) const;
+  // Sends `sig` to the running process; false when it is not running.
+  bool signal(int sig) const;
+  // Polls the process output (bounded) until `needle` has appeared `count` times.
+  bool wait_for_output(const std::string& needle, int count, int timeout_ms) const;
+
  private:
   std::string data_dir_;
   std::string config_path_;
   std::string stdout_path_;
   uint16_t port_ = 0;
   pid_t pid_ = -1;
+  TlsClient tls_;  // ca_file empty: plain HTTP
 };
 
 HttpResult http_get(const std::string& url);
@@ -99,6 +115,10 @@ class Subprocess {
   std::string output_path_;
   pid_t pid_ = -1;
 };
+
+HttpResult https_get(const std::string& url, const TlsClient& tls);
+HttpResult https_post(const std::string& url, const std::string& body, const std::string& content_type,
+                      const TlsClient& tls);
 
 // Raw socket helpers for slow-client and connection-limit cases.
 int connect_loopback(uint16_t port);
