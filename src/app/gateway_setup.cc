@@ -12,7 +12,7 @@ namespace delta::app {
 namespace {
 
 constexpr auto kKeyReloadInterval = std::chrono::seconds(2);
-constexpr int64_t kJwksTtlMs = 5 * 60'000;
+constexpr int64_t kJwksTtlMs = 300'000;  // 5 minutes
 // An unknown kid refetches at most this often per issuer: rotation is picked up within seconds,
 // and invented kids cannot make Delta hammer the identity provider.
 constexpr int64_t kJwksMinRefreshMs = 2'000;

@@ -25,7 +25,7 @@ constexpr std::string_view kPermissions[] = {"produce", "consume", "query", "adm
 constexpr std::string_view kAlgorithms[] = {"RS256", "ES256", "EdDSA", "HS256"};
 constexpr std::string_view kGrantTypes[] = {"authorization_code", "client_credentials", "refresh_token"};
 constexpr int64_t kSecond = 1000;
-constexpr int64_t kDay = 24 * 3600 * kSecond;
+constexpr int64_t kDay = 86'400 * kSecond;
 constexpr int64_t kMaxRate = 1'000'000'000;
 
 bool one_of(std::span<const std::string_view> set, std::string_view s) {
@@ -249,9 +249,10 @@ Status check_roles(const Reader& r, const Value& v, const AuthConfig& a) {
   };
   auto check = [&](const std::string& where, const std::vector<std::string>& roles) -> Status {
     for (const std::string& role : roles) {
-      if (!known(role))
-        return r.error(v.mark,
-                       "auth." + where + ": unknown role \"" + role + "\" (define it under auth.roles)");
+      if (known(role)) continue;
+      std::string what = "auth." + where;
+      what += ": unknown role \"" + role + "\" (define it under auth.roles)";
+      return r.error(v.mark, what);
     }
     return Status::ok();
   };
