@@ -280,5 +280,22 @@ TEST_F(MtlsTest, OptionalClientCertificate) {
             0);  // presented, not trusted
 }
 
+// The verified subject reaches the request: with auth on, the gateway takes it as the principal
+// ("mtls:CN=ingest-svc"), so a request without a token is no longer anonymous (401) but a
+// principal without roles (403).
+TEST_F(MtlsTest, VerifiedSubjectIsThePrincipalWhenAuthIsOn) {
+  auto d = std::make_unique<DeltaProcess>(subdir(dir_, "auth"),
+                                          "auth:\n  roles:\n    reader: {grants: [{permission: consume, "
+                                          "pattern: events}]}\n" +
+                                              kStreams,
+                                          mtls_yaml(false));
+  d->use_tls(client_);
+  ASSERT_TRUE(d->start()) << d->read_stdout();
+  std::string url = d->https_url("/v1/streams/events/events");
+  EXPECT_EQ(https_post(url, kEvent, "application/x-ndjson", client_).status, 401);
+  HttpResult r = https_post(url, kEvent, "application/x-ndjson", with_cert("client"));
+  EXPECT_EQ(r.status, 403) << r.body;
+}
+
 }  // namespace
 }  // namespace delta::testing
