@@ -197,8 +197,8 @@ HttpResult http_post(const std::string& url, const std::string& body, const std:
   return r;
 }
 
-HttpResult http_request(const std::string& method, const std::string& url, const std::vector<std::string>& headers,
-                        const std::string& body) {
+HttpResult http_request(const std::string& method, const std::string& url,
+                        const std::vector<std::string>& headers, const std::string& body) {
   CURL* curl = curl_easy_init();
   curl_slist* list = nullptr;
   for (const std::string& h : headers) list = curl_slist_append(list, h.c_str());

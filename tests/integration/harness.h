@@ -47,7 +47,8 @@ class DeltaProcess {
                std::string log_extra = "");
   // A process for a whole config written by the caller (`yaml` must listen on 127.0.0.1:`port`
   // or on 0.0.0.0:`port`); readiness is polled on 127.0.0.1:`port`.
-  static std::unique_ptr<DeltaProcess> from_yaml(std::string data_dir, uint16_t port, const std::string& yaml);
+  static std::unique_ptr<DeltaProcess> from_yaml(std::string data_dir, uint16_t port,
+                                                 const std::string& yaml);
   const std::string& config_path() const { return config_path_; }
   ~DeltaProcess();
 
@@ -85,8 +86,8 @@ HttpResult http_post(const std::string& url, const std::string& body, const std:
                      const std::string& content_encoding = "");
 
 // A request with extra headers ("Name: value"); `method` GET or POST.
-HttpResult http_request(const std::string& method, const std::string& url, const std::vector<std::string>& headers,
-                        const std::string& body = "");
+HttpResult http_request(const std::string& method, const std::string& url,
+                        const std::vector<std::string>& headers, const std::string& body = "");
 
 // Runs `delta <args...>` to completion (bounded by `timeout_ms`, then killed); stdout and stderr
 // are returned separately.
