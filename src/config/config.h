@@ -109,17 +109,17 @@ struct RateLimitConfig {
 };
 
 struct AuthConfig {
-  bool enabled = false;       // an `auth:` section with content
-  bool explicit_none = false; // `auth: none`: no authentication, even on a non-loopback listener
-  std::string issuer;         // this server's OAuth issuer URL (tokens it signs carry it)
+  bool enabled = false;        // an `auth:` section with content
+  bool explicit_none = false;  // `auth: none`: no authentication, even on a non-loopback listener
+  std::string issuer;          // this server's OAuth issuer URL (tokens it signs carry it)
   std::string audience = "delta";
   std::vector<OAuthClientConfig> clients;
   std::vector<UserConfig> users;
   std::vector<JwksIssuerConfig> jwks_issuers;
   std::vector<RoleConfig> roles;  // custom roles, beside the built-in producer, analyst, admin
   std::vector<RateLimitConfig> rate_limits;
-  std::string api_keys_file;      // default: <log.dir>/../api_keys.json
-  std::string redis_url;          // when set: OAuth codes/sessions/refresh tokens and shared rate limits
+  std::string api_keys_file;  // default: <log.dir>/../api_keys.json
+  std::string redis_url;      // when set: OAuth codes/sessions/refresh tokens and shared rate limits
   int64_t clock_skew_ms = 60'000;
   int64_t access_token_ttl_ms = 15 * 60'000;
   int64_t refresh_token_ttl_ms = 30ll * 24 * 3600'000;
@@ -130,8 +130,8 @@ struct PipelineConfig {
   ServerConfig server;
   LogConfig log;
   MaskingConfig masking;
-  TlsConfig tls;    // server.tls
-  AuthConfig auth;  // top-level auth
+  TlsConfig tls;                             // server.tls
+  AuthConfig auth;                           // top-level auth
   std::vector<model::StreamSchema> streams;  // with their mask rules (StreamSchema::mask)
 
   const model::StreamSchema* find_stream(std::string_view name) const;
