@@ -60,18 +60,19 @@ struct MaskingConfig {
 // server.tls: TLS on the listener (issue 8). Absent: plain HTTP (loopback demos, or behind a proxy).
 struct TlsConfig {
   bool enabled = false;
-  std::string cert;               // PEM certificate chain file
-  std::string key;                // PEM private key file
+  std::string cert;                 // PEM certificate chain file
+  std::string key;                  // PEM private key file
   std::string min_version = "1.3";  // "1.3" (default) or "1.2"; nothing lower
-  std::string client_ca;          // PEM CA bundle: when set, client certificates are requested (mTLS)
+  std::string client_ca;            // PEM CA bundle: when set, client certificates are requested (mTLS)
   bool require_client_cert = false;
 };
 
 // auth: the gateway (issue 8). Absent: no authentication, allowed only on loopback listeners.
 struct OAuthClientConfig {
   std::string id;
-  std::string secret_hash;  // Argon2id (libsodium crypto_pwhash_str); from `secret_hash`, or `secret` hashed at load
-  bool is_public = false;   // public clients (browsers, CLIs) have no secret and must use PKCE
+  std::string
+      secret_hash;  // Argon2id (libsodium crypto_pwhash_str); from `secret_hash`, or `secret` hashed at load
+  bool is_public = false;                  // public clients (browsers, CLIs) have no secret and must use PKCE
   std::vector<std::string> redirect_uris;  // exact match
   std::vector<std::string> grants;         // authorization_code, client_credentials, refresh_token
   std::vector<std::string> roles;

@@ -15,8 +15,8 @@
 #include <utility>
 
 #include "base/hash.h"
-#include "edge/ingest_json.h"
 #include "base/rfc3339.h"
+#include "edge/ingest_json.h"
 #include "process/mask.h"
 
 namespace delta::edge {

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <utility>
 
-#include "edge/ingest.h"
 #include "base/rfc3339.h"
+#include "edge/ingest.h"
 
 namespace delta::edge {
 namespace {

@@ -70,7 +70,8 @@ Status OffsetStore::load_stream(const std::string& stream) {
     auto text = fs::read_file(path);
     if (!text) return text.status();
     PartitionOffsets offsets;
-    if (Status st = decode(*text, &offsets); !st.is_ok()) return Status::corruption(path + ": " + st.message());
+    if (Status st = decode(*text, &offsets); !st.is_ok())
+      return Status::corruption(path + ": " + st.message());
     consumers.emplace(n.substr(0, n.size() - kSuffix.size()), std::move(offsets));
   }
   std::lock_guard lock(mu_);
