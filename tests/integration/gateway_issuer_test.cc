@@ -32,7 +32,7 @@ std::string token(const std::string& issuer, const std::string& scope, const std
 class ExternalIssuer : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (std::system("command -v node >/dev/null") != 0) GTEST_SKIP() << "node not installed";
+    if (std::system("command -v node >/dev/null") != 0) FAIL() << "node not installed: run scripts/setup.sh";
     uint16_t port = free_port();
     mock_ = std::make_unique<Subprocess>(
         std::vector<std::string>{"node", std::string(DELTA_NODE_DIR) + "/mock_issuer.mjs",

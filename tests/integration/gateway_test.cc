@@ -144,7 +144,8 @@ TEST(Gateway, RequestRateLimitBurstThen429WithHeaders) {
 }
 
 TEST(Gateway, TwoInstancesShareOneLimitThroughRedis) {
-  if (std::system("command -v redis-server >/dev/null") != 0) GTEST_SKIP() << "redis-server not installed";
+  if (std::system("command -v redis-server >/dev/null") != 0)
+    FAIL() << "redis-server not installed: run scripts/setup.sh";
   TempDir dir;
   uint16_t redis_port = free_port();
   Subprocess redis({"redis-server", "--port", std::to_string(redis_port), "--bind", "127.0.0.1", "--save", "",

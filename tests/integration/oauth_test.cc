@@ -132,7 +132,7 @@ bool node_ready() {
 class OAuthFlow : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!node_ready()) GTEST_SKIP() << "node or tests/node/node_modules missing: run scripts/setup.sh";
+    if (!node_ready()) FAIL() << "node or tests/node/node_modules missing: run scripts/setup.sh";
     delta_ = std::make_unique<DeltaProcess>(dir_.path(), kStreams);
     Result<std::string> hash = auth::hash_password("correct horse", auth::PasswordHashCost::for_tests());
     ASSERT_TRUE(hash.is_ok());

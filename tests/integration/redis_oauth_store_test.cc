@@ -25,7 +25,8 @@ const int64_t kNow = SystemClock::instance().now_ms();
 class RedisStore : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (std::system("command -v redis-server >/dev/null") != 0) GTEST_SKIP() << "redis-server not installed";
+    if (std::system("command -v redis-server >/dev/null") != 0)
+      FAIL() << "redis-server not installed: run scripts/setup.sh";
     uint16_t port = free_port();
     redis_ = std::make_unique<Subprocess>(
         std::vector<std::string>{"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
