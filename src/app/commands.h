@@ -19,6 +19,10 @@ struct SendOptions {
   std::string url = "http://127.0.0.1:8080";
   size_t batch_events = 1000;
   std::string content_type = "application/x-ndjson";
+  // Credentials, first found wins: api_key (or $DELTA_API_KEY), token (or $DELTA_TOKEN), then the
+  // access token `delta login` stored.
+  std::string api_key;
+  std::string token;
 };
 int send_command(const SendOptions& options);
 
@@ -39,5 +43,10 @@ struct LoginOptions {
   int timeout_s = 300;
 };
 int login_command(const LoginOptions& options);
+
+// Where `delta login` keeps tokens: $XDG_CONFIG_HOME (or ~/.config) + /delta/tokens.json.
+std::string default_tokens_path();
+// The access token stored by `delta login` in `tokens_path`, or "" when there is none.
+std::string stored_access_token(const std::string& tokens_path);
 
 }  // namespace delta::app

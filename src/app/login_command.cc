@@ -140,14 +140,6 @@ Result<std::string> post_form(const std::string& url, const std::string& body) {
   return out;
 }
 
-std::string default_tokens_path() {
-  const char* xdg = std::getenv("XDG_CONFIG_HOME");
-  const char* home = std::getenv("HOME");
-  std::string base =
-      xdg != nullptr && *xdg != '\0' ? xdg : std::string(home != nullptr ? home : ".") + "/.config";
-  return base + "/delta/tokens.json";
-}
-
 // Writes `content` to `path` with mode 0600 (its directory 0700 when created).
 Status write_private(const std::string& path, const std::string& content) {
   for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
@@ -197,6 +189,27 @@ Status login(const LoginOptions& o, const std::string& tokens_path) {
 }
 
 }  // namespace
+
+std::string default_tokens_path() {
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  const char* home = std::getenv("HOME");
+  std::string base =
+      xdg != nullptr && *xdg != '\0' ? xdg : std::string(home != nullptr ? home : ".") + "/.config";
+  return base + "/delta/tokens.json";
+}
+
+std::string stored_access_token(const std::string& tokens_path) {
+  FILE* f = std::fopen(tokens_path.c_str(), "rb");
+  if (f == nullptr) return {};
+  std::string text(4096, '\0');
+  text.resize(std::fread(text.data(), 1, text.size(), f));
+  std::fclose(f);
+  constexpr std::string_view kKey = "\"access_token\":\"";
+  size_t at = text.find(kKey);
+  if (at == std::string::npos) return {};
+  size_t end = text.find('"', at + kKey.size());
+  return end == std::string::npos ? std::string() : text.substr(at + kKey.size(), end - at - kKey.size());
+}
 
 int login_command(const LoginOptions& options) {
   std::string path = options.tokens_file.empty() ? default_tokens_path() : options.tokens_file;

@@ -28,6 +28,8 @@ int main(int argc, char** argv) try {
   send_cmd->add_option("--batch", send.batch_events, "Events per request")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  send_cmd->add_option("--api-key", send.api_key, "API key (default: $DELTA_API_KEY)");
+  send_cmd->add_option("--token", send.token, "Bearer token (default: $DELTA_TOKEN, then delta login's)");
 
   delta::app::KeysOptions keys;
   auto* keys_cmd = app.add_subcommand("keys", "Create, list and revoke API keys (auth.api_keys_file)");

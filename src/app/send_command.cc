@@ -49,12 +49,28 @@ int64_t json_int(const std::string& body, std::string_view key) {
   return at == std::string::npos ? 0 : std::strtoll(body.c_str() + at + needle.size(), nullptr, 10);
 }
 
+std::string env_or(const std::string& value, const char* name) {
+  if (!value.empty()) return value;
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : "";
+}
+
+// The header carrying the caller's credential, or "" to send none.
+std::string credential_header(const SendOptions& o) {
+  if (std::string key = env_or(o.api_key, "DELTA_API_KEY"); !key.empty()) return "X-API-Key: " + key;
+  std::string token = env_or(o.token, "DELTA_TOKEN");
+  if (token.empty()) token = stored_access_token(default_tokens_path());
+  return token.empty() ? std::string() : "Authorization: Bearer " + token;
+}
+
 class Sender {
  public:
   explicit Sender(const SendOptions& o) : options_(o), curl_(curl_easy_init()) {
     url_ = options_.url + "/v1/streams/" + options_.stream + "/events";
     headers_ = curl_slist_append(nullptr, ("Content-Type: " + options_.content_type).c_str());
     headers_ = curl_slist_append(headers_, "Expect:");
+    if (std::string auth = credential_header(o); !auth.empty())
+      headers_ = curl_slist_append(headers_, auth.c_str());
     curl_easy_setopt(curl_, CURLOPT_URL, url_.c_str());
     curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers_);
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, collect);

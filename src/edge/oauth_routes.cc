@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "auth/audit.h"
+
 namespace delta::edge {
 namespace {
 
@@ -183,7 +185,9 @@ HttpResponse OAuthRoutes::authorize_post(const HttpRequest& request) {
                       cookie_value(request.cookie, kCsrfCookie), param(body, "username"),
                       param(body, "password")};
   auth::AuthorizeResult r = server_.login(p);
-  if (r.kind != auth::AuthorizeResult::Kind::kRedirect) logins_failed_.inc();
+  bool ok = r.kind == auth::AuthorizeResult::Kind::kRedirect;
+  if (!ok) logins_failed_.inc();
+  auth::audit("oauth.login", p.username, request.remote_address, ok ? "success" : "failure");
   return authorize_answer(r);
 }
 
@@ -211,6 +215,9 @@ HttpResponse OAuthRoutes::token(const HttpRequest& request) {
   }
   auth::TokenResult t = server_.token(p);
   (t.status == 200 ? tokens_issued_ : token_errors_).inc();
+  // Audited by client and grant; the codes, secrets and tokens themselves never are.
+  auth::audit("token.issue", p.has_basic ? p.basic_id : p.client_id, request.remote_address,
+              t.status == 200 ? "success" : "failure", p.grant_type);
   return token_json(t);
 }
 

@@ -3,6 +3,9 @@
 // in any log line. The external-issuer test is in gateway_issuer_test.cc.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -206,6 +209,40 @@ TEST(Gateway, NoSecretInAnyLogLine) {
     EXPECT_EQ(logs.find(secret), std::string::npos)
         << "secret found in logs: " << secret.substr(0, 6) << "...";
   }
+}
+
+}  // namespace
+}  // namespace delta::testing
+
+namespace delta::testing {
+namespace {
+
+// `delta send` carries a credential: --api-key here; without one the gateway refuses the batch.
+TEST(Gateway, DeltaSendAuthenticatesWithAnApiKey) {
+  TempDir dir;
+  DeltaProcess d(dir.path(), std::string(kAuthRoles) + kStreams);
+  std::string key = create_key(d, "producer");
+  std::string admin = create_key(d, "admin");
+  ASSERT_TRUE(d.start()) << d.read_stdout();
+  std::string file = dir.path() + "/events.ndjson";
+  {
+    FILE* f = std::fopen(file.c_str(), "w");
+    for (int i = 0; i < 30; ++i) std::fprintf(f, "{\"n\":%d}\n", i);
+    std::fclose(f);
+  }
+  std::string base =
+      std::string(DELTA_BINARY) + " send orders " + file + " --url " + d.url("") + " 2>/dev/null";
+  std::string env = "env -u DELTA_API_KEY -u DELTA_TOKEN XDG_CONFIG_HOME=" + dir.path() + " ";
+  EXPECT_NE(WEXITSTATUS(std::system((env + base).c_str())), 0);
+  EXPECT_EQ(WEXITSTATUS(std::system((env + base + " --api-key " + key).c_str())), 0);
+  HttpResult r = http_request("GET", d.url("/v1/streams/orders"), {"X-API-Key: " + key});
+  EXPECT_EQ(r.status, 403) << r.body;  // a producer may not read; the count comes from an admin key
+  HttpResult info = http_request("GET", d.url("/v1/streams/orders"), {"X-API-Key: " + admin});
+  int64_t stored = 0;
+  for (size_t at = 0; (at = info.body.find("\"end_offset\":", at)) != std::string::npos; ++at) {
+    stored += std::stoll(info.body.substr(at + 13));
+  }
+  EXPECT_EQ(stored, 30) << info.body;
 }
 
 }  // namespace
