@@ -151,7 +151,7 @@ Result<std::unique_ptr<GatewayParts>> build_gateway(const config::PipelineConfig
     if (!shared.is_ok()) return shared.status();
     parts->shared = std::move(*shared);
   }
-  edge::GatewayOptions options{a.enabled, a.rate_limits};
+  edge::GatewayOptions options{a.enabled, a.rate_limits, a.tls_clients};
   parts->gateway = std::make_unique<edge::Gateway>(std::move(options), std::move(*rbac), parts->keys.get(),
                                                    parts->jwt.get(), clock, parts->shared.get());
   return parts;

@@ -12,7 +12,8 @@ namespace {
 
 constexpr std::string_view kAuthKeys[] = {
     "issuer",      "audience",      "clients",   "users",      "jwks_issuers",     "roles",
-    "rate_limits", "api_keys_file", "redis_url", "clock_skew", "access_token_ttl", "refresh_token_ttl"};
+    "rate_limits", "api_keys_file", "redis_url", "clock_skew", "access_token_ttl", "refresh_token_ttl",
+    "tls_clients"};
 constexpr std::string_view kClientKeys[] = {"secret",        "secret_hash", "public",
                                             "redirect_uris", "grants",      "roles"};
 constexpr std::string_view kUserKeys[] = {"password_hash", "roles"};
@@ -202,6 +203,11 @@ Status read_limit(const Reader& r, const Entry& e, RateLimitConfig* l) {
   });
 }
 
+Status read_tls_client(const Reader& r, const Entry& e, TlsClientConfig* c) {
+  c->subject = e.key;
+  return read_strings(r, e.value, &c->roles);
+}
+
 template <typename T>
 Status read_named(const Reader& r, const Value& v, std::vector<T>* out,
                   Status (*read)(const Reader&, const Entry&, T*)) {
@@ -226,6 +232,7 @@ Status read_auth_entry(const Reader& r, const Entry& e, AuthConfig* a) {
   if (e.key == "users") return read_named(r, v, &a->users, &read_user);
   if (e.key == "roles") return read_named(r, v, &a->roles, &read_role);
   if (e.key == "rate_limits") return read_named(r, v, &a->rate_limits, &read_limit);
+  if (e.key == "tls_clients") return read_named(r, v, &a->tls_clients, &read_tls_client);
   if (e.key == "api_keys_file") return read_string(r, v, &a->api_keys_file);
   if (e.key == "redis_url") {
     DELTA_RETURN_IF_ERROR(read_string(r, v, &a->redis_url));
@@ -258,6 +265,8 @@ Status check_roles(const Reader& r, const Value& v, const AuthConfig& a) {
   };
   for (const OAuthClientConfig& c : a.clients) DELTA_RETURN_IF_ERROR(check("clients." + c.id, c.roles));
   for (const UserConfig& u : a.users) DELTA_RETURN_IF_ERROR(check("users." + u.name, u.roles));
+  for (const TlsClientConfig& t : a.tls_clients)
+    DELTA_RETURN_IF_ERROR(check("tls_clients." + t.subject, t.roles));
   for (const RateLimitConfig& l : a.rate_limits) {
     if (l.role != "anonymous") DELTA_RETURN_IF_ERROR(check("rate_limits", {l.role}));
   }

@@ -109,6 +109,12 @@ struct RateLimitConfig {
   double burst = 0;                // bucket size in requests (events: burst x batch)
 };
 
+// A client certificate subject (as the edge formats it, e.g. "CN=ingest-svc,O=Acme") and its roles.
+struct TlsClientConfig {
+  std::string subject;
+  std::vector<std::string> roles;
+};
+
 struct AuthConfig {
   bool enabled = false;        // an `auth:` section with content
   bool explicit_none = false;  // `auth: none`: no authentication, even on a non-loopback listener
@@ -119,8 +125,9 @@ struct AuthConfig {
   std::vector<JwksIssuerConfig> jwks_issuers;
   std::vector<RoleConfig> roles;  // custom roles, beside the built-in producer, analyst, admin
   std::vector<RateLimitConfig> rate_limits;
-  std::string api_keys_file;  // default: <log.dir>/../api_keys.json
-  std::string redis_url;      // when set: OAuth codes/sessions/refresh tokens and shared rate limits
+  std::vector<TlsClientConfig> tls_clients;  // mTLS subjects -> roles (auth.tls_clients)
+  std::string api_keys_file;                 // default: <log.dir>/../api_keys.json
+  std::string redis_url;  // when set: OAuth codes/sessions/refresh tokens and shared rate limits
   int64_t clock_skew_ms = 60'000;
   int64_t access_token_ttl_ms = 15 * 60'000;
   int64_t refresh_token_ttl_ms = 30ll * 24 * 3600'000;

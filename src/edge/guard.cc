@@ -98,6 +98,9 @@ std::optional<HttpResponse> Gateway::authenticate(const HttpRequest& request, Ca
     if (!request.tls_client_subject.empty()) {
       caller->principal.subject = "mtls:" + std::string(request.tls_client_subject);
       caller->principal.issuer = "mtls";
+      for (const config::TlsClientConfig& c : options_.tls_clients) {
+        if (c.subject == request.tls_client_subject) caller->principal.roles = c.roles;
+      }
       caller->rate_subject = caller->principal.subject;
       return std::nullopt;
     }

@@ -5,10 +5,10 @@
 // Authentication (when enabled): X-API-Key, or Authorization: Bearer <credential>, where a "dk_"
 // prefix selects the API key store and anything else is a JWT for the JwtVerifier (the local
 // OAuth issuer and every configured JWKS issuer). Without a credential, a verified mTLS client
-// certificate subject becomes principal "mtls:<subject>" with no roles. Failures answer 401 with
-// WWW-Authenticate: Bearer error="invalid_token", error_description="<reason>"; an issuer whose
-// keys cannot be fetched answers 503 with Retry-After. With authentication off every request is
-// the principal "anonymous" and every permission is granted.
+// certificate subject becomes principal "mtls:<subject>" with the roles auth.tls_clients gives it. Failures
+// answer 401 with WWW-Authenticate: Bearer error="invalid_token", error_description="<reason>"; an issuer
+// whose keys cannot be fetched answers 503 with Retry-After. With authentication off every request is the
+// principal "anonymous" and every permission is granted.
 //
 // RBAC: the route names a permission and a resource (a stream, a view or "*"); a refusal is 403
 // {"error":{"code":"forbidden","message":"missing permission produce on stream \"orders\""}}.
@@ -83,6 +83,7 @@ struct Caller {
 struct GatewayOptions {
   bool auth_enabled = false;
   std::vector<config::RateLimitConfig> rate_limits;
+  std::vector<config::TlsClientConfig> tls_clients;  // verified client certificate subject -> roles
   int64_t audit_success_interval_ms = 60'000;
 };
 

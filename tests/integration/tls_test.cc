@@ -299,3 +299,24 @@ TEST_F(MtlsTest, VerifiedSubjectIsThePrincipalWhenAuthIsOn) {
 
 }  // namespace
 }  // namespace delta::testing
+
+namespace delta::testing {
+namespace {
+
+// auth.tls_clients maps a verified subject to roles: the same client certificate that alone is a
+// principal without roles (403 above) may produce once its subject is given the producer role.
+TEST_F(MtlsTest, TlsClientsMapTheSubjectToRoles) {
+  auto d = std::make_unique<DeltaProcess>(
+      subdir(dir_, "roles"),
+      "auth:\n  tls_clients:\n    \"CN=ingest-svc\": [producer]\n" + std::string(kStreams), mtls_yaml(false));
+  d->use_tls(client_);
+  ASSERT_TRUE(d->start()) << d->read_stdout();
+  std::string url = d->https_url("/v1/streams/events/events");
+  HttpResult r = https_post(url, kEvent, "application/x-ndjson", with_cert("client"));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(https_post(url, kEvent, "application/x-ndjson", client_).status, 401);
+  EXPECT_EQ(https_get(d->https_url("/v1/streams/events/events"), with_cert("client")).status, 403);
+}
+
+}  // namespace
+}  // namespace delta::testing

@@ -120,3 +120,23 @@ TEST(ConfigAuth, Refusals) {
 
 }  // namespace
 }  // namespace delta::config
+
+namespace delta::config {
+namespace {
+
+TEST(ConfigAuth, TlsClientsMapSubjectsToKnownRoles) {
+  std::string s = "streams:\n  s:\n    schema: {n: int64}\n";
+  Result<PipelineConfig> r =
+      parse("auth:\n  tls_clients:\n    \"CN=ingest-svc,O=Acme\": [producer]\n" + s, "p.yaml");
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  ASSERT_EQ(r->auth.tls_clients.size(), 1u);
+  EXPECT_EQ(r->auth.tls_clients[0].subject, "CN=ingest-svc,O=Acme");
+  EXPECT_EQ(r->auth.tls_clients[0].roles, std::vector<std::string>{"producer"});
+  Result<PipelineConfig> bad = parse("auth:\n  tls_clients:\n    \"CN=x\": [wizard]\n" + s, "p.yaml");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("auth.tls_clients.CN=x: unknown role \"wizard\""), std::string::npos)
+      << bad.status().message();
+}
+
+}  // namespace
+}  // namespace delta::config
