@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "clickstream.h"
 #include "process/expr.h"
 #include "process/expr_json_event.h"
 
@@ -18,24 +19,9 @@ namespace {
 constexpr int kEvents = 1000;
 constexpr std::string_view kCondition = "amount > 10 and country in ('DE','FR') and lower(type) = 'click'";
 
-model::StreamSchema clickstream() {
-  using model::FieldType;
-  model::StreamSchema s;
-  s.name = "clicks";
-  s.fields = {{"ts", FieldType::kTimestamp, true},    {"event_id", FieldType::kString, true},
-              {"user_id", FieldType::kString, true},  {"email", FieldType::kString, false},
-              {"type", FieldType::kString, true},     {"amount", FieldType::kFloat64, false},
-              {"country", FieldType::kString, false}, {"device", FieldType::kString, false}};
-  s.time_field = "ts";
-  return s;
-}
+model::StreamSchema clickstream() { return bench::clickstream_schema(); }
 
-std::string random_hex(std::mt19937_64& rng, int n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(n, '0');
-  for (char& c : out) c = kHex[rng() % 16];
-  return out;
-}
+using bench::random_hex;
 
 // Stored events as the log keeps them: compact JSON, one per string, random ids and emails.
 std::vector<std::string> events() {

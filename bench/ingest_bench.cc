@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "clickstream.h"
 #include "edge/ingest.h"
 #include "process/mask.h"
 
@@ -18,27 +19,9 @@ namespace {
 constexpr int kEvents = 1000;
 constexpr int64_t kNow = 1795787172123;
 
-model::StreamSchema clickstream() {
-  using model::FieldType;
-  model::StreamSchema s;
-  s.name = "clicks";
-  s.fields = {{"ts", FieldType::kTimestamp, true},    {"event_id", FieldType::kString, true},
-              {"user_id", FieldType::kString, true},  {"email", FieldType::kString, false},
-              {"type", FieldType::kString, true},     {"amount", FieldType::kFloat64, false},
-              {"country", FieldType::kString, false}, {"device", FieldType::kString, false}};
-  s.time_field = "ts";
-  s.key_field = "user_id";
-  s.partitions = 4;
-  return s;
-}
+model::StreamSchema clickstream() { return bench::clickstream_schema(); }
 
-// Random ids and emails, so the body compresses about as badly as real traffic.
-std::string random_hex(std::mt19937_64& rng, int n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(n, '0');
-  for (char& c : out) c = kHex[rng() % 16];
-  return out;
-}
+using bench::random_hex;
 
 std::string ndjson_body(bool as_array, bool spaced = false) {
   static constexpr const char* kTypes[] = {"page_view", "click", "add_to_cart", "purchase"};
