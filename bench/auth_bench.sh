@@ -56,8 +56,12 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "machine: $(nproc) cores; durability=$durability connections=$connections seconds=$seconds runs=$runs"
 # Interleaved (off, jwt, off, jwt, ...) so that drift in the machine's load hits both alike.
 declare -A results=([off]="" [jwt]="")
+# The order alternates: a run starts while the kernel still writes back the previous run's pages,
+# which would otherwise always penalise the same mode.
 for i in $(seq 1 "$runs"); do
-  for mode in off jwt; do
+  order="off jwt"
+  if (( i % 2 == 0 )); then order="jwt off"; fi
+  for mode in $order; do
     r=$(one_run "$mode")
     echo "auth=$mode run $i: $r events/s"
     results[$mode]+="$r"$'\n'
