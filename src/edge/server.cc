@@ -42,10 +42,11 @@ class Server::Impl {
       : config_(config.server),
         tls_config_(config.tls),
         shared_{config.server, routes},
-        acceptor_(ioc_),
-        signals_(ioc_, SIGINT, SIGTERM),
-        reload_signal_(ioc_, SIGHUP),
-        drain_timer_(ioc_) {
+        control_(ioc_.get_executor()),
+        acceptor_(control_),
+        signals_(control_, SIGINT, SIGTERM),
+        reload_signal_(control_, SIGHUP),
+        drain_timer_(control_) {
     shared_.tls_handshake_failures =
         &registry.counter("delta_tls_handshake_failures_total",
                           "TLS handshakes that failed (version, cipher, certificate or protocol errors)");
@@ -88,7 +89,7 @@ class Server::Impl {
   }
 
   void stop() {
-    asio::post(ioc_, [this] { begin_drain(); });
+    asio::post(control_, [this] { begin_drain(); });
   }
 
  private:
@@ -154,6 +155,9 @@ class Server::Impl {
   SessionShared shared_;
   std::unique_ptr<TlsContexts> tls_;  // set by start() when server.tls is configured
   asio::io_context ioc_;
+  // The listener, the signals and the drain run on one strand: a signal closes the acceptor while
+  // an accept may be completing on another I/O thread.
+  asio::strand<asio::io_context::executor_type> control_;
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
   asio::signal_set reload_signal_;
