@@ -10,20 +10,13 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "process/expr.h"
 #include "process/expr_json_event.h"
 
 namespace {
 
 using namespace delta::process;
-
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 delta::model::StreamSchema clickstream() {
   using delta::model::FieldType;

@@ -14,20 +14,13 @@
 #include <string_view>
 
 #include "edge/ingest.h"
+#include "fuzz_check.h"
 
 namespace {
 
 using delta::Status;
 using delta::StatusCode;
 using namespace delta::edge;
-
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 constexpr uint64_t kMaxOut = 1 << 20;
 constexpr const char* kEncodings[] = {"", "gzip", "zstd", "identity", "GZIP", "br"};
