@@ -27,13 +27,8 @@ one_run() {  # $1: off|jwt; prints events/s
 server: {listen: "127.0.0.1:$port"}
 log: {dir: "$dir/log", durability: $durability}
 $auth_yaml
-streams:
-  events:
-    time_field: ts
-    key: user_id
-    partitions: 4
-    schema: {ts: timestamp, event_id: string, user_id: string, email: string, type: string, amount: "float64?", country: string, device: string}
 YAML
+  cat "$(dirname "$0")/clickstream_streams.yaml" >>"$dir/pipeline.yaml"
   "$build/src/app/delta" run -c "$dir/pipeline.yaml" >"$dir/delta.out" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.05; done

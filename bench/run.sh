@@ -30,13 +30,8 @@ fi
 cat >"$dir/pipeline.yaml" <<YAML
 server: {listen: "127.0.0.1:$port"$tls_yaml}
 log: {dir: "$dir/log", durability: $durability}
-streams:
-  events:
-    time_field: ts
-    key: user_id
-    partitions: 4
-    schema: {ts: timestamp, event_id: string, user_id: string, email: string, type: string, amount: "float64?", country: string, device: string}
 YAML
+cat "$(dirname "$0")/clickstream_streams.yaml" >>"$dir/pipeline.yaml"
 "$build/src/app/delta" run -c "$dir/pipeline.yaml" >"$dir/delta.out" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
