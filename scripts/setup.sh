@@ -10,9 +10,11 @@ packages=(
   clang libclang-rt-14-dev clang-format clang-tidy
   # libraries (DESIGN.md, Dependencies)
   libboost-dev libssl-dev libsimdjson-dev libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev
-  libzstd-dev zlib1g-dev libxxhash-dev libsodium-dev libre2-dev libhiredis-dev
+  libzstd-dev zlib1g-dev libxxhash-dev libsodium-dev libre2-dev libhiredis-dev libsqlite3-dev
+  librdkafka-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev slowhttptest procps openssl redis-server
+  clickhouse-server clickhouse-client kcat
 )
 
 missing=()
