@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -45,6 +46,12 @@ struct LogConfig {
   uint64_t quota_bytes = 0;                   // whole log; 0: none
 
   bool operator==(const LogConfig&) const = default;
+  // kind kafka (src/log/kafka/kafka_log.h): the topic of stream S is <topic_prefix>S.
+  std::string brokers;                  // bootstrap.servers "host:port,..."; required for kafka
+  std::string topic_prefix = "delta.";  // [A-Za-z0-9._-]*
+  // librdkafka properties given to the producer, consumers and admin client, in file order
+  // (security.protocol, sasl.*, ssl.*, ...). Values may be secrets: never log them.
+  std::vector<std::pair<std::string, std::string>> properties;
 };
 
 // Top-level `masking`: what the streams' masking policies need (src/process/mask.h).

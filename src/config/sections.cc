@@ -104,17 +104,54 @@ Status check_not_above(const Reader& r, const Value& v, std::string_view small_k
 }
 
 Status read_kind(const Reader& r, const Value& v, LogConfig* cfg) {
-  Result<Scalar> s = r.scalar(v, "\"embedded\"");
+  Result<Scalar> s = r.scalar(v, "embedded or kafka");
   if (!s) return s.status();
-  if (s->text == "kafka")
-    return r.error(v.mark, v.path + ": kafka is not available yet (expected \"embedded\")");
-  if (s->text != "embedded") return r.expected(v, "\"embedded\"", s->describe());
+  if (s->text != "embedded" && s->text != "kafka") return r.expected(v, "embedded or kafka", s->describe());
   cfg->kind = std::move(s->text);
   return Status::ok();
 }
 
 Status read_dir(const Reader& r, const Value& v, LogConfig* cfg) {
   Result<std::string> s = r.text(v);
+Status read_brokers(const Reader& r, const Value& v, LogConfig* cfg) {
+  Result<std::string> s = r.text(v);
+  if (!s) return s.status();
+  cfg->brokers = std::move(*s);
+  return Status::ok();
+}
+
+// Kafka topic names allow [A-Za-z0-9._-] up to 249 characters; a stream name adds up to 64.
+Status read_topic_prefix(const Reader& r, const Value& v, LogConfig* cfg) {
+  Result<Scalar> s = r.scalar(v, "a topic name prefix");
+  if (!s) return s.status();
+  bool ok = s->text.size() <= 180;
+  for (char c : s->text)
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
+  if (!ok) return r.expected(v, "up to 180 characters of [A-Za-z0-9._-]", s->describe());
+  cfg->topic_prefix = std::move(s->text);
+  return Status::ok();
+}
+
+// Delta sets these itself: the brokers from `brokers`, and the producer's guarantees (DESIGN.md).
+constexpr std::string_view kReservedKafkaProperties[] = {
+    "bootstrap.servers", "metadata.broker.list", "enable.idempotence", "acks", "request.required.acks",
+    "group.id",          "enable.auto.commit"};
+
+Status read_kafka_properties(const Reader& r, const Value& v, LogConfig* cfg) {
+  return r.each_entry(v, MapSpec{{}, "in log.properties"}, [&](const Entry& e) -> Status {
+    for (std::string_view reserved : kReservedKafkaProperties) {
+      if (e.key == reserved)
+        return r.error(e.key_mark, e.value.path +
+                                       ": set by Delta (the brokers come from log.brokers; the "
+                                       "producer is always idempotent with acks=all)");
+    }
+    Result<Scalar> s = r.scalar(e.value, "a librdkafka property value");
+    if (!s) return s.status();
+    cfg->properties.emplace_back(e.key, std::move(s->text));
+    return Status::ok();
+  });
+}
+
   if (!s) return s.status();
   cfg->dir = std::move(*s);
   return Status::ok();
@@ -141,6 +178,9 @@ const std::vector<Property<LogConfig>>& log_properties() {
       {"dir", read_dir},
       {"durability", read_durability},
       bounded("retention", &R::duration_ms, 0, 3650 * kDay, &C::retention_ms),
+      {"brokers", read_brokers},
+      {"topic_prefix", read_topic_prefix},
+      {"properties", read_kafka_properties},
       bounded("retention_bytes", &R::size, 0, kMaxBytes, &C::retention_bytes),
       bounded("segment_bytes", &R::size, 4 * kKiB, 4 * kGiB, &C::segment_bytes),
       bounded("segment_age", &R::duration_ms, kSecond, 30 * kDay, &C::segment_ms),
@@ -176,7 +216,13 @@ Status read_server(const Reader& r, const Value& v, ServerConfig* out, TlsConfig
 }
 
 Status read_log(const Reader& r, const Value& v, LogConfig* out) {
-  return read_properties<LogConfig>(r, v, log_properties(), MapSpec{{}, "in log"}, out);
+  DELTA_RETURN_IF_ERROR(read_properties<LogConfig>(r, v, log_properties(), MapSpec{{}, "in log"}, out));
+  if (out->kind == "kafka" && out->brokers.empty())
+    return r.error(v.mark, v.path + ": kind kafka needs \"brokers\" (host:port,...)");
+  if (out->kind != "kafka" && (!out->brokers.empty() || !out->properties.empty()))
+    return r.error(v.mark,
+                   v.path + ": brokers and properties are for kind kafka (the log is " + out->kind + ")");
+  return Status::ok();
 }
 
 }  // namespace delta::config::internal

@@ -172,9 +172,9 @@ TEST(ConfigErrors, ServerLimitsMustNest) {
 
 TEST(ConfigErrors, LogKindAndDurability) {
   EXPECT_EQ(error_of("log:\n  kind: kafka\n" + kStreams),
-            "pipeline.yaml:2:9: log.kind: kafka is not available yet (expected \"embedded\")");
+            "pipeline.yaml:2:3: log: kind kafka needs \"brokers\" (host:port,...)");
   EXPECT_EQ(error_of("log:\n  kind: files\n" + kStreams),
-            "pipeline.yaml:2:9: log.kind: expected \"embedded\", got \"files\"");
+            "pipeline.yaml:2:9: log.kind: expected embedded or kafka, got \"files\"");
   EXPECT_EQ(error_of("log: {durability: always}\n" + kStreams),
             "pipeline.yaml:1:19: log.durability: expected fsync or os, got \"always\"");
 }
