@@ -23,6 +23,7 @@ enum class StatusCode {
   kUnavailable,        // a dependency is down; retryable
   kOutOfRange,
   kInternal,
+  kDeadlineExceeded,  // a dependency did not answer in time; retryable
 };
 
 std::string_view status_code_name(StatusCode code);
@@ -42,6 +43,7 @@ class [[nodiscard]] Status {
   static Status unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status out_of_range(std::string m) { return {StatusCode::kOutOfRange, std::move(m)}; }
   static Status internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status deadline_exceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
   // An I/O error built from errno, naming what was being done ("open /x/y").
   static Status from_errno(std::string_view what, int err);
 
