@@ -16,8 +16,7 @@ using internal::MapSpec;
 using internal::Reader;
 using internal::Value;
 
-constexpr std::string_view kTopKeys[] = {"server", "log", "masking", "streams", "auth"};
-constexpr std::string_view kTopPlanned[] = {"views", "sinks"};
+constexpr std::string_view kTopKeys[] = {"server", "log", "masking", "streams", "auth", "views", "sinks"};
 
 // Checked after the whole file: `masking` may come before or after the streams that need it.
 Status check_hash_has_key(const Reader& r, const std::optional<Value>& first_hash,
@@ -28,21 +27,46 @@ Status check_hash_has_key(const Reader& r, const std::optional<Value>& first_has
                                        "top level");
 }
 
+// Names that point elsewhere in the file: a stream's and a view's sinks, a view's stream.
+Status check_references(const PipelineConfig& cfg) {
+  auto missing_sink = [&](const std::vector<std::string>& names, const std::string& where) -> Status {
+    for (const std::string& n : names) {
+      if (cfg.find_sink(n) == nullptr) {
+        return Status::invalid_argument(where + ": no sink named \"" + n + "\" (define it under sinks:)");
+      }
+    }
+    return Status::ok();
+  };
+  for (const model::StreamSchema& s : cfg.streams) {
+    DELTA_RETURN_IF_ERROR(missing_sink(s.sinks, cfg.source + ": streams." + s.name + ".sinks"));
+  }
+  for (const ViewConfig& v : cfg.views) {
+    if (cfg.find_stream(v.from) == nullptr) {
+      return Status::invalid_argument(v.location + ": no stream named \"" + v.from + "\"");
+    }
+    DELTA_RETURN_IF_ERROR(
+        missing_sink(v.sinks, v.location.substr(0, v.location.rfind(':')) + ": views." + v.name + ".sinks"));
+  }
+  return Status::ok();
+}
+
 Status read_top(const Reader& r, const YAML::Node& root, PipelineConfig* cfg) {
   Value doc{root, root.Mark(), ""};
   bool has_streams = false;
   std::optional<Value> first_hash;
-  DELTA_RETURN_IF_ERROR(
-      r.each_entry(doc, MapSpec{kTopKeys, "at the top level", kTopPlanned}, [&](const Entry& e) {
-        if (e.key == "server") return internal::read_server(r, e.value, &cfg->server, &cfg->tls);
-        if (e.key == "log") return internal::read_log(r, e.value, &cfg->log);
-        if (e.key == "masking") return internal::read_masking(r, e.value, &cfg->masking);
-        if (e.key == "auth") return internal::read_auth(r, e.value, &cfg->auth);
-        has_streams = true;
-        return internal::read_streams(r, e.value, &cfg->streams, &first_hash);
-      }));
+  DELTA_RETURN_IF_ERROR(r.each_entry(doc, MapSpec{kTopKeys, "at the top level"}, [&](const Entry& e) {
+    if (e.key == "server") return internal::read_server(r, e.value, &cfg->server, &cfg->tls);
+    if (e.key == "log") return internal::read_log(r, e.value, &cfg->log);
+    if (e.key == "masking") return internal::read_masking(r, e.value, &cfg->masking);
+    if (e.key == "auth") return internal::read_auth(r, e.value, &cfg->auth);
+    if (e.key == "views") return internal::read_views(r, e.value, &cfg->views);
+    if (e.key == "sinks") return internal::read_sinks(r, e.value, &cfg->sinks);
+    has_streams = true;
+    return internal::read_streams(r, e.value, &cfg->streams, &first_hash);
+  }));
   if (!has_streams) return r.error(doc.mark, "missing \"streams\" (at least one stream is required)");
-  return check_hash_has_key(r, first_hash, *cfg);
+  DELTA_RETURN_IF_ERROR(check_hash_has_key(r, first_hash, *cfg));
+  return check_references(*cfg);
 }
 
 Result<std::string> read_whole_file(const std::string& path) {
@@ -65,6 +89,27 @@ Result<std::string> read_whole_file(const std::string& path) {
 const model::StreamSchema* PipelineConfig::find_stream(std::string_view name) const {
   for (const model::StreamSchema& s : streams) {
     if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+const ViewConfig* PipelineConfig::find_view(std::string_view name) const {
+  for (const ViewConfig& v : views) {
+    if (v.name == name) return &v;
+  }
+  return nullptr;
+}
+
+const SinkConfig* PipelineConfig::find_sink(std::string_view name) const {
+  for (const SinkConfig& s : sinks) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+const SinkOption* SinkConfig::option(std::string_view key) const {
+  for (const SinkOption& o : options) {
+    if (o.key == key) return &o;
   }
   return nullptr;
 }

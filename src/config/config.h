@@ -28,6 +28,8 @@ struct ServerConfig {
   uint32_t body_timeout_ms = 30'000;              // the body must arrive within -> 408
   uint32_t idle_timeout_ms = 60'000;              // keep-alive connection with no request
   uint64_t max_inflight_bytes = 256ull << 20;     // bytes waiting for the log, all requests -> 503
+  uint64_t ws_max_message_bytes = 4ull << 20;     // one WebSocket message -> close 1009
+  uint32_t ws_subscriber_queue_events = 65536;    // a live subscriber further behind -> close 1013
 
   bool operator==(const ServerConfig&) const = default;
 };
@@ -44,14 +46,14 @@ struct LogConfig {
   int64_t segment_ms = 3600ll * 1000;         // roll a segment older than this
   uint64_t partition_quota_bytes = 0;         // 0: none; reached -> appends refused (503)
   uint64_t quota_bytes = 0;                   // whole log; 0: none
-
-  bool operator==(const LogConfig&) const = default;
   // kind kafka (src/log/kafka/kafka_log.h): the topic of stream S is <topic_prefix>S.
   std::string brokers;                  // bootstrap.servers "host:port,..."; required for kafka
   std::string topic_prefix = "delta.";  // [A-Za-z0-9._-]*
   // librdkafka properties given to the producer, consumers and admin client, in file order
   // (security.protocol, sasl.*, ssl.*, ...). Values may be secrets: never log them.
   std::vector<std::pair<std::string, std::string>> properties;
+
+  bool operator==(const LogConfig&) const = default;
 };
 
 // Top-level `masking`: what the streams' masking policies need (src/process/mask.h).
@@ -140,6 +142,54 @@ struct AuthConfig {
   int64_t refresh_token_ttl_ms = 30ll * 24 * 3600'000;
 };
 
+// sinks.<name> (issue 5): where raw events and view results go. `kind` picks the backend; the
+// backend's factory (src/sink) reads and checks its own options and points errors at `where`.
+struct SinkOption {
+  std::string key;    // flattened: a nested mapping's keys read "properties.security.protocol"
+  std::string value;  // interpolated (may be a secret: never echo it)
+  std::string where;  // "<file>:<line>:<column>: sinks.<name>.<key>", for errors
+};
+
+struct SinkConfig {
+  std::string name;
+  std::string kind;   // local, sqlite, memory, clickhouse, redis, s3, kafka, live
+  std::string where;  // "<file>:<line>:<column>: sinks.<name>"
+  std::vector<SinkOption> options;
+  uint64_t batch_rows = 10'000;       // a write holds at most this many rows
+  uint64_t batch_bytes = 4ull << 20;  // ... and about this many bytes
+  int64_t linger_ms = 200;            // a partial batch is written after this long
+  int64_t retry_initial_ms = 100;     // first backoff after a retryable failure (doubles, jittered)
+  int64_t retry_max_ms = 30'000;      // the backoff's ceiling; retries never give up
+
+  const SinkOption* option(std::string_view key) const;
+};
+
+enum class WindowKind { kTumbling, kHopping, kSession };
+
+// An expression of a view as written, and where it was written (for errors found when it compiles).
+struct ViewExpr {
+  std::string name;   // the output column (group_by, select); empty for `where`
+  std::string text;   // the expression
+  std::string where;  // "<file>:<line>:<column>: views.<view>.<key>"
+};
+
+// views.<name> (issue 4): a windowed aggregation over one stream.
+struct ViewConfig {
+  std::string name;
+  std::string from;  // a stream
+  ViewExpr where;    // condition; empty text: every event
+  WindowKind window = WindowKind::kTumbling;
+  int64_t size_ms = 0;   // tumbling, hopping
+  int64_t slide_ms = 0;  // hopping
+  int64_t gap_ms = 0;    // session
+  int64_t allowed_lateness_ms = 0;
+  std::vector<ViewExpr> group_by;  // expressions; the name of a plain field is the field's
+  std::vector<ViewExpr> select;    // aggregates: count(), sum(x), min(x), max(x), avg(x),
+                                   // count_distinct(x), quantile(x, q)
+  std::vector<std::string> sinks;
+  std::string location;  // "<file>:<line>:<column>: views.<name>"
+};
+
 struct PipelineConfig {
   std::string source;  // the file it came from, or "<built-in demo>"
   ServerConfig server;
@@ -148,8 +198,12 @@ struct PipelineConfig {
   TlsConfig tls;                             // server.tls
   AuthConfig auth;                           // top-level auth
   std::vector<model::StreamSchema> streams;  // with their mask rules (StreamSchema::mask)
+  std::vector<ViewConfig> views;
+  std::vector<SinkConfig> sinks;
 
   const model::StreamSchema* find_stream(std::string_view name) const;
+  const ViewConfig* find_view(std::string_view name) const;
+  const SinkConfig* find_sink(std::string_view name) const;
 };
 
 // Reads and validates a YAML file. A missing file is not_found, an unreadable one io_error; a bad

@@ -1,3 +1,5 @@
+#include <cstdlib>
+
 #include "config/config.h"
 
 namespace delta::config {
@@ -18,6 +20,8 @@ server:
   body_timeout: 30s             # the whole body -> 408
   idle_timeout: 60s             # keep-alive connection with no request
   max_inflight_bytes: 256MiB    # bytes waiting for the log, all requests -> 503
+  ws_max_message_bytes: 4MiB    # one WebSocket message -> close 1009
+  ws_subscriber_queue_events: 65536  # a live subscriber further behind -> close 1013
 
 log:
   kind: embedded
@@ -51,33 +55,34 @@ streams:
       device: string
     mask:                       # applied before an event is written anywhere
       email: hash               # HMAC-SHA256 with masking.key: equal emails, equal hashes
-)";
+    dedup: {field: event_id, horizon: 10m}   # a retried event (same event_id) is counted once
+    watermark:
+      out_of_orderness: 2s      # events may arrive up to 2 s out of event-time order
+      idle_timeout: 5s          # a partition silent for 5 s stops holding windows back
 
-model::Field field(std::string name, model::FieldType type, bool required = true) {
-  return model::Field{std::move(name), type, required};
-}
+views:
+  activity:                     # events and revenue per country and type, per 10 s of event time
+    from: events
+    where: "type != 'test'"
+    window: {tumbling: 10s, allowed_lateness: 5s}
+    group_by: [country, type]
+    select:
+      events: count()
+      revenue: sum(amount)
+      users: count_distinct(user_id)
+      p95_amount: quantile(amount, 0.95)
+    sinks: [cache]
+
+sinks:
+  cache: {kind: memory, ttl: 1h}   # latest results per view and key: GET /v1/views/activity/results
+)";
 
 }  // namespace
 
 PipelineConfig demo_config() {
-  using model::FieldType;
-  PipelineConfig cfg;
-  cfg.source = "<built-in demo>";
-  model::StreamSchema events;
-  events.name = "events";
-  events.fields = {
-      field("ts", FieldType::kTimestamp),   field("event_id", FieldType::kString),
-      field("user_id", FieldType::kString), field("email", FieldType::kString),
-      field("type", FieldType::kString),    field("amount", FieldType::kFloat64, false),
-      field("country", FieldType::kString), field("device", FieldType::kString),
-  };
-  events.time_field = "ts";
-  events.key_field = "user_id";
-  events.partitions = 4;
-  events.mask = {model::MaskRule{"email", model::MaskPolicy::kHash}};
-  cfg.masking.key = std::string(kDemoMaskKey);
-  cfg.streams.push_back(std::move(events));
-  return cfg;
+  Result<PipelineConfig> cfg = parse(kDemoYaml, "<built-in demo>");
+  if (!cfg.is_ok()) std::abort();  // the demo is tested to parse (config_test)
+  return std::move(*cfg);
 }
 
 std::string demo_yaml() { return std::string(kDemoYaml); }

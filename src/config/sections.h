@@ -30,6 +30,16 @@ Status read_stream_mask(const Reader& r, const Value& v, model::StreamSchema* s,
 // "a, b, c": the schema's field names, for errors.
 std::string field_names(const model::StreamSchema& s);
 
+// `views` (views.cc): each view's keys; expressions are kept as text with their position, compiled
+// against the stream's schema by process::compile_view when the pipeline starts.
+Status read_views(const Reader& r, const Value& v, std::vector<ViewConfig>* out);
+// `sinks` (views.cc): name -> {kind, batching and retry keys, backend options}.
+Status read_sinks(const Reader& r, const Value& v, std::vector<SinkConfig>* out);
+// A list of names ([a, b] or a single name), for `sinks:` of streams and views.
+Status read_name_list(const Reader& r, const Value& v, std::vector<std::string>* out);
+// "<file>:<line>:<column>: <path>", the prefix of errors found later about `v`.
+std::string locate(const Reader& r, const Value& v);
+
 // "host:port" with a non-empty host (an IPv6 address in brackets) and a port from 0 to 65535.
 bool valid_listen(std::string_view listen);
 

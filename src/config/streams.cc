@@ -9,8 +9,11 @@ using model::Field;
 using model::FieldType;
 using model::StreamSchema;
 
-constexpr std::string_view kStreamKeys[] = {"time_field", "key", "partitions", "schema", "mask"};
-constexpr std::string_view kStreamPlanned[] = {"sinks"};
+constexpr std::string_view kStreamKeys[] = {"time_field", "key",   "partitions", "schema",
+                                            "mask",       "sinks", "dedup",      "watermark"};
+constexpr std::string_view kDedupKeys[] = {"field", "horizon"};
+constexpr std::string_view kWatermarkKeys[] = {"out_of_orderness", "idle_timeout"};
+constexpr int64_t kMaxDuration = 365ll * 24 * 3600 * 1000;
 constexpr std::string_view kFieldKeys[] = {"type", "required"};
 constexpr std::string_view kTypeExpected =
     "a type (string, int64, float64, bool, timestamp or json; a trailing ? makes the field optional) or a "
@@ -134,6 +137,39 @@ Status read_key_field(const Reader& r, const Value& v, StreamSchema* s) {
   return Status::ok();
 }
 
+// dedup: {field: event_id, horizon: 10m}; the field is a string or int64 field of the schema.
+Status read_dedup(const Reader& r, const Value& v, StreamSchema* s) {
+  std::optional<Value> field;
+  DELTA_RETURN_IF_ERROR(r.each_entry(v, MapSpec{kDedupKeys, "in dedup"}, [&](const Entry& e) -> Status {
+    if (e.key == "field") {
+      field = e.value;
+      return Status::ok();
+    }
+    Result<int64_t> h = r.duration_ms(e.value, 8, kMaxDuration);
+    if (!h) return h.status();
+    s->dedup_horizon_ms = *h;
+    return Status::ok();
+  }));
+  if (!field) return r.error(v.mark, v.path + ": missing \"field\" (the event-id field)");
+  if (s->dedup_horizon_ms == 0)
+    return r.error(v.mark, v.path + ": missing \"horizon\" (a duration like 10m)");
+  Result<NamedField> f = named_field(r, *field, s);
+  if (!f) return f.status();
+  if (f->field->type != FieldType::kString && f->field->type != FieldType::kInt64)
+    return r.expected(*field, "a string or int64 field", f->got);
+  s->dedup_field = f->field->name;
+  return Status::ok();
+}
+
+Status read_watermark(const Reader& r, const Value& v, StreamSchema* s) {
+  return r.each_entry(v, MapSpec{kWatermarkKeys, "in watermark"}, [&](const Entry& e) -> Status {
+    Result<int64_t> d = r.duration_ms(e.value, 0, kMaxDuration);
+    if (!d) return d.status();
+    (e.key == "out_of_orderness" ? s->out_of_orderness_ms : s->idle_timeout_ms) = *d;
+    return Status::ok();
+  });
+}
+
 Status read_partitions(const Reader& r, const Value& v, StreamSchema* s) {
   Result<int64_t> n = r.integer(v, 1, 1024);
   if (!n) return n.status();
@@ -147,26 +183,29 @@ Result<StreamSchema> read_stream(const Reader& r, const Entry& stream, std::opti
   DELTA_RETURN_IF_ERROR(check_stream_name(r, stream));
   StreamSchema s;
   s.name = stream.key;
-  std::optional<Value> time_field, key, mask;
+  std::optional<Value> time_field, key, mask, dedup;
   bool has_schema = false;
   std::string where = "in stream \"" + s.name + "\"";
-  DELTA_RETURN_IF_ERROR(
-      r.each_entry(stream.value, MapSpec{kStreamKeys, where, kStreamPlanned}, [&](const Entry& e) {
-        if (e.key == "time_field") time_field = e.value;
-        if (e.key == "key") key = e.value;
-        if (e.key == "mask") mask = e.value;
-        if (e.key == "schema") {
-          has_schema = true;
-          return read_schema(r, e.value, &s);
-        }
-        if (e.key == "partitions") return read_partitions(r, e.value, &s);
-        return Status::ok();
-      }));
+  DELTA_RETURN_IF_ERROR(r.each_entry(stream.value, MapSpec{kStreamKeys, where}, [&](const Entry& e) {
+    if (e.key == "time_field") time_field = e.value;
+    if (e.key == "key") key = e.value;
+    if (e.key == "mask") mask = e.value;
+    if (e.key == "dedup") dedup = e.value;
+    if (e.key == "sinks") return read_name_list(r, e.value, &s.sinks);
+    if (e.key == "watermark") return read_watermark(r, e.value, &s);
+    if (e.key == "schema") {
+      has_schema = true;
+      return read_schema(r, e.value, &s);
+    }
+    if (e.key == "partitions") return read_partitions(r, e.value, &s);
+    return Status::ok();
+  }));
   if (!has_schema)
     return r.error(stream.key_mark, stream.value.path + ": missing \"schema\" (field name: type)");
   if (time_field) DELTA_RETURN_IF_ERROR(read_time_field(r, *time_field, &s));
   if (key) DELTA_RETURN_IF_ERROR(read_key_field(r, *key, &s));
   if (mask) DELTA_RETURN_IF_ERROR(read_stream_mask(r, *mask, &s, first_hash));
+  if (dedup) DELTA_RETURN_IF_ERROR(read_dedup(r, *dedup, &s));
   return s;
 }
 

@@ -62,7 +62,16 @@ struct StreamSchema {
   std::string time_field;  // empty: the ingest time is the event time
   std::string key_field;   // empty: round-robin over partitions
   int32_t partitions = 1;
-  std::vector<MaskRule> mask;  // in config order; at most one rule per field; empty: no masking
+  std::vector<MaskRule> mask;      // in config order; at most one rule per field; empty: no masking
+  std::vector<std::string> sinks;  // where the raw (masked) events go (config sinks)
+  // Deduplication by an event-id field (issue 4): an event whose id was seen within the horizon of
+  // event time is dropped by every reader of the stream. Empty field: no deduplication.
+  std::string dedup_field;
+  int64_t dedup_horizon_ms = 0;
+  // Watermarks: a partition's watermark is its largest event time minus out_of_orderness; a
+  // partition silent for idle_timeout (processing time) stops holding views back (0: never).
+  int64_t out_of_orderness_ms = 0;
+  int64_t idle_timeout_ms = 10'000;
 
   // Index of the field called `name` in `fields`, or -1.
   int field_index(std::string_view field_name) const;

@@ -23,18 +23,12 @@ const std::string kStreams = "streams: {s: {schema: {ts: timestamp}}}\n";
 TEST(ConfigErrors, UnknownKeyAtTheTopLevel) {
   EXPECT_EQ(error_of("streams: {s: {schema: {a: string}}}\nstreamz: {}\n"),
             "pipeline.yaml:2:1: unknown key \"streamz\" at the top level (expected one of: server, log, "
-            "masking, streams, auth)");
+            "masking, streams, auth, views, sinks)");
 }
 
-TEST(ConfigErrors, PlannedKeysAreNotSupportedYet) {
-  EXPECT_EQ(
-      error_of(kStreams + "views: {}\n"),
-      "pipeline.yaml:2:1: \"views\" is not supported yet at the top level (expected one of: server, log, "
-      "masking, streams, auth)");
-  EXPECT_EQ(
-      error_of("streams:\n  s: {sinks: [a], schema: {a: string}}\n"),
-      "pipeline.yaml:2:7: \"sinks\" is not supported yet in stream \"s\" (expected one of: time_field, key, "
-      "partitions, schema, mask)");
+TEST(ConfigErrors, UndefinedSinksAreRefused) {
+  EXPECT_EQ(error_of("streams:\n  s: {sinks: [a], schema: {a: string}}\n"),
+            "pipeline.yaml: streams.s.sinks: no sink named \"a\" (define it under sinks:)");
 }
 
 TEST(ConfigErrors, UnknownKeyInServer) {
@@ -63,7 +57,7 @@ streams:
   EXPECT_EQ(
       error_of(yaml),
       "pipeline.yaml:7:5: unknown key \"partitons\" in stream \"orders\" (expected one of: time_field, key, "
-      "partitions, schema, mask)");
+      "partitions, schema, mask, sinks, dedup, watermark)");
 }
 
 TEST(ConfigErrors, UnknownKeyInLongFormField) {
