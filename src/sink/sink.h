@@ -84,6 +84,20 @@ class Sink {
   virtual void close() = 0;
 };
 
+// What producers (view workers, stream shippers) hand rows to. SinkRuntime (runtime.h) implements
+// it; tests of producers may use a double. Thread-safe.
+class RowTarget {
+ public:
+  virtual ~RowTarget() = default;
+  // Prepares `table` before the first delivery to it; the spec outlives the target.
+  virtual void add_table(const TableSpec* table) = 0;
+  // Queues rows (copied) of one table; `done` runs on the target's thread once every row is durable
+  // in the backend or dead-lettered. Blocks while the queue is full (backpressure: the log keeps
+  // the events). Rows of one (table, partition) are written in order.
+  virtual void deliver(const TableSpec& table, int32_t partition, std::span<const Row> rows,
+                       std::function<void()> done) = 0;
+};
+
 // View results that the results API can serve (`GET /v1/views/{view}/results`): the memory cache
 // or the analytical store. Thread-safe: called from I/O threads while the sink writes.
 class ResultsReader {
