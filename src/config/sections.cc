@@ -91,6 +91,8 @@ const std::vector<Property<ServerConfig>>& server_properties() {
       bounded("body_timeout", &R::duration_ms, 1, kHour, &C::body_timeout_ms),
       bounded("idle_timeout", &R::duration_ms, 1, kHour, &C::idle_timeout_ms),
       bounded("max_inflight_bytes", &R::size, kMiB, kTiB, &C::max_inflight_bytes),
+      bounded("ws_max_message_bytes", &R::size, kKiB, kGiB, &C::ws_max_message_bytes),
+      bounded("ws_subscriber_queue_events", &R::integer, 1, 100'000'000, &C::ws_subscriber_queue_events),
   };
   return props;
 }
