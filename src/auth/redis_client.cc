@@ -20,6 +20,8 @@ int64_t steady_ms() {
       .count();
 }
 
+timeval to_timeval(int64_t ms) { return timeval{ms / 1000, static_cast<suseconds_t>(ms % 1000 * 1000)}; }
+
 RedisReply convert(const redisReply* r) {
   RedisReply out;
   switch (r->type) {
@@ -57,7 +59,29 @@ struct RedisClient::Connection {
   }
 };
 
-Result<std::unique_ptr<RedisClient>> RedisClient::create(const std::string& url) {
+void RedisPipeline::add(std::initializer_list<std::string_view> args) {
+  for (std::string_view a : args) {
+    argv_.push_back(a.data());
+    lens_.push_back(a.size());
+  }
+  argc_.push_back(static_cast<int>(args.size()));
+}
+
+void RedisPipeline::add(std::span<const std::string_view> args) {
+  for (std::string_view a : args) {
+    argv_.push_back(a.data());
+    lens_.push_back(a.size());
+  }
+  argc_.push_back(static_cast<int>(args.size()));
+}
+
+void RedisPipeline::clear() {
+  argv_.clear();
+  lens_.clear();
+  argc_.clear();
+}
+
+Result<std::unique_ptr<RedisClient>> RedisClient::create(const std::string& url, RedisOptions options) {
   std::string_view rest = url;
   Status bad = Status::invalid_argument("redis_url must be redis://host:port");
   if (!rest.starts_with("redis://")) return bad;
@@ -72,11 +96,33 @@ Result<std::unique_ptr<RedisClient>> RedisClient::create(const std::string& url)
     if (ec != std::errc() || end != p.data() + p.size() || port <= 0 || port > 65535) return bad;
   }
   if (host.empty()) return bad;
-  return std::unique_ptr<RedisClient>(new RedisClient(std::move(host), port));
+  return std::unique_ptr<RedisClient>(new RedisClient(std::move(host), port, std::move(options)));
 }
 
-RedisClient::RedisClient(std::string host, int port)
-    : host_(std::move(host)), port_(port), address_(host_ + ":" + std::to_string(port_)) {}
+RedisClient::RedisClient(std::string host, int port, RedisOptions options)
+    : host_(std::move(host)),
+      port_(port),
+      address_(host_ + ":" + std::to_string(port_)),
+      options_(std::move(options)) {}
+
+// AUTH and SELECT on a new connection, as the options ask.
+Status RedisClient::setup(Connection& c) {
+  std::vector<std::vector<std::string>> commands;
+  if (!options_.password.empty()) commands.push_back({"AUTH", options_.password});
+  if (options_.db != 0) commands.push_back({"SELECT", std::to_string(options_.db)});
+  for (const std::vector<std::string>& args : commands) {
+    const char* argv[2] = {args[0].c_str(), args[1].c_str()};
+    size_t lens[2] = {args[0].size(), args[1].size()};
+    auto* r = static_cast<redisReply*>(redisCommandArgv(c.ctx, 2, argv, lens));
+    bool ok = r != nullptr && r->type != REDIS_REPLY_ERROR;
+    std::string why = r == nullptr                   ? "no reply"
+                      : r->type == REDIS_REPLY_ERROR ? std::string(r->str, r->len)
+                                                     : "";
+    if (r != nullptr) freeReplyObject(r);
+    if (!ok) return Status::unavailable("redis " + address_ + " " + args[0] + ": " + why);
+  }
+  return Status::ok();
+}
 
 RedisClient::~RedisClient() = default;
 
@@ -91,13 +137,17 @@ Result<std::unique_ptr<RedisClient::Connection>> RedisClient::take() {
     if (steady_ms() < retry_at_ms_) return Status::unavailable("redis " + address_ + " is down; backing off");
   }
   auto c = std::make_unique<Connection>();
-  c->ctx = redisConnectWithTimeout(host_.c_str(), port_, timeval{0, 500'000});
+  c->ctx = redisConnectWithTimeout(host_.c_str(), port_, to_timeval(options_.connect_timeout_ms));
   if (c->ctx == nullptr || c->ctx->err != 0) {
     std::string why = c->ctx != nullptr ? c->ctx->errstr : "out of memory";
     failed();
     return Status::unavailable("redis connect " + address_ + ": " + why);
   }
-  redisSetTimeout(c->ctx, timeval{0, 200'000});
+  redisSetTimeout(c->ctx, to_timeval(options_.command_timeout_ms));
+  if (Status s = setup(*c); !s.is_ok()) {
+    failed();
+    return s;
+  }
   return c;
 }
 
@@ -134,6 +184,33 @@ Result<RedisReply> RedisClient::command(const std::vector<std::string>& args) {
   freeReplyObject(r);
   give_back(std::move(*c));
   return out;
+}
+
+Result<std::vector<RedisReply>> RedisClient::pipeline(const RedisPipeline& commands) {
+  Result<std::unique_ptr<Connection>> c = take();
+  if (!c.is_ok()) return c.status();
+  redisContext* ctx = (*c)->ctx;
+  size_t at = 0;
+  for (int argc : commands.argc_) {
+    redisAppendCommandArgv(ctx, argc,
+                           const_cast<const char**>(commands.argv_.data() + at),  // hiredis takes non-const
+                           commands.lens_.data() + at);
+    at += static_cast<size_t>(argc);
+  }
+  std::vector<RedisReply> replies;
+  replies.reserve(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* reply = nullptr;
+    if (redisGetReply(ctx, &reply) != REDIS_OK || reply == nullptr) {
+      std::string why = ctx->err != 0 ? ctx->errstr : "no reply";
+      failed();
+      return Status::unavailable("redis " + address_ + ": " + why);
+    }
+    replies.push_back(convert(static_cast<redisReply*>(reply)));
+    freeReplyObject(reply);
+  }
+  give_back(std::move(*c));
+  return replies;
 }
 
 std::string RedisClient::sha_of(std::string_view script) {
