@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace delta {
@@ -20,5 +21,9 @@ int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
 // second. Returns false, leaving *out_ms alone, when any part is missing, extra or out of range
 // (month 13, February 30, offset hour 24, ...).
 bool parse_rfc3339_ms(std::string_view text, int64_t* out_ms);
+
+// Appends "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC) for epoch milliseconds `ms`, years 0000..9999; what
+// parse_rfc3339_ms reads back to the same value.
+void append_rfc3339_ms(std::string& out, int64_t ms);
 
 }  // namespace delta

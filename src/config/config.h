@@ -183,6 +183,7 @@ struct ViewConfig {
   int64_t slide_ms = 0;  // hopping
   int64_t gap_ms = 0;    // session
   int64_t allowed_lateness_ms = 0;
+  int64_t early_ms = 0;            // tumbling: provisional results of open windows this often (0: off)
   std::vector<ViewExpr> group_by;  // expressions; the name of a plain field is the field's
   std::vector<ViewExpr> select;    // aggregates: count(), sum(x), min(x), max(x), avg(x),
                                    // count_distinct(x), quantile(x, q)

@@ -6,7 +6,8 @@ namespace delta::config::internal {
 namespace {
 
 constexpr std::string_view kViewKeys[] = {"from", "where", "window", "group_by", "select", "sinks"};
-constexpr std::string_view kWindowKeys[] = {"tumbling", "hopping", "slide", "session", "allowed_lateness"};
+constexpr std::string_view kWindowKeys[] = {"tumbling", "hopping",          "slide",
+                                            "session",  "allowed_lateness", "early"};
 constexpr std::string_view kSinkKinds[] = {"local", "sqlite", "memory", "clickhouse",
                                            "redis", "s3",     "kafka",  "live"};
 constexpr int64_t kMaxWindow = 366ll * 24 * 3600 * 1000;
@@ -93,10 +94,17 @@ Status read_select(const Reader& r, const Value& v, ViewConfig* view) {
 
 Status read_window(const Reader& r, const Value& v, ViewConfig* view) {
   int kinds = 0;
-  std::optional<Value> slide;
+  std::optional<Value> slide, early;
   DELTA_RETURN_IF_ERROR(r.each_entry(v, MapSpec{kWindowKeys, "in window"}, [&](const Entry& e) -> Status {
     if (e.key == "slide") {
       slide = e.value;
+      return Status::ok();
+    }
+    if (e.key == "early") {
+      early = e.value;
+      Result<int64_t> d = r.duration_ms(e.value, 0, kMaxWindow);
+      if (!d) return d.status();
+      view->early_ms = *d;
       return Status::ok();
     }
     bool lateness = e.key == "allowed_lateness";
@@ -118,6 +126,8 @@ Status read_window(const Reader& r, const Value& v, ViewConfig* view) {
                                ": expected exactly one of tumbling: <size>, hopping: <size> (with slide) "
                                "or session: <gap>");
   }
+  if (early && view->window != WindowKind::kTumbling)
+    return r.error(early->mark, early->path + ": early results are offered for tumbling windows only");
   if (view->window == WindowKind::kHopping) {
     if (!slide) return r.error(v.mark, v.path + ": hopping needs slide: <duration>");
     Result<int64_t> d = r.duration_ms(*slide, 1, view->size_ms);

@@ -50,6 +50,7 @@ struct ResultRow {
   std::span<const AggValue> values;  // empty for a retraction
   bool is_update;
   bool is_retraction;
+  bool is_early = false;  // a provisional value of a window that has not fired (emit_early)
 };
 
 class ResultSink {
@@ -76,6 +77,18 @@ class WindowOperator {
   // End of input: fires every window as if the watermark were +infinity, then drops all state.
   virtual void finish(ResultSink& sink) = 0;
   virtual int64_t view_watermark() const = 0;
+  // Early results (tumbling windows only; others emit nothing): each (window, key) updated since
+  // the last call and not fired yet, with is_early set. The final row follows when it fires.
+  virtual void emit_early(ResultSink& sink) { (void)sink; }
+  // The start of the earliest window whose state is still kept (open, or within allowed
+  // lateness), or INT64_MAX when none is: events before it can no longer change any result, which
+  // is what lets a worker commit its offset past them.
+  virtual int64_t min_open_start() const = 0;
+  // After a restart: partition `partition` had shown events up to `max_event_ms` before the point
+  // the worker replays from, so its watermark (and lateness) is what it was.
+  virtual void restore_partition(int partition, int64_t max_event_ms) = 0;
+  // The partition's watermark (kNoWatermark before its first event).
+  virtual int64_t partition_watermark(int partition) const = 0;
   // Bytes of window state (tables, arenas, blocks; sketches' heap memory is not counted).
   virtual size_t memory_bytes() const = 0;
   // (key, window) entries alive.

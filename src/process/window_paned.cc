@@ -52,6 +52,7 @@ AddOutcome PanedWindowOperator::add(int partition, int64_t t, std::string_view k
   tracker_.observe(partition, t);
   WindowTable::Record* rec = pane_table(pane)->find_or_insert(key, hash64(key));
   layout_->update(rec->block(), inputs);
+  rec->flags |= WindowTable::kEarly;
   if (pane < fired_end_ && !(rec->flags & WindowTable::kDirty)) {
     rec->flags |= WindowTable::kDirty;
     dirty_.push_back({pane, rec});
@@ -186,6 +187,24 @@ void PanedWindowOperator::drop_panes(int64_t wm) {
     }
     panes_.erase(panes_.begin());
   }
+}
+
+void PanedWindowOperator::emit_early(ResultSink& sink) {
+  if (size_ != slide_) return;  // hopping: a window spans panes; early results are not offered
+  for (auto& [start, pane] : panes_) {
+    if (fired_end_ != kNoWatermark && start + size_ <= fired_end_) continue;
+    const WindowTable& table = *pane.table;
+    table.for_each([&](WindowTable::Record* rec) {
+      if (!(rec->flags & WindowTable::kEarly)) return;
+      rec->flags &= ~WindowTable::kEarly;
+      layout_->finalize(rec->block(), values_.data());
+      sink.on_result({start, start + size_, table.key_of(rec), values_, false, false, true});
+    });
+  }
+}
+
+int64_t PanedWindowOperator::min_open_start() const {
+  return panes_.empty() ? std::numeric_limits<int64_t>::max() : panes_.begin()->first;
 }
 
 size_t PanedWindowOperator::memory_bytes() const {

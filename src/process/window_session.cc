@@ -142,6 +142,14 @@ size_t SessionWindowOperator::memory_bytes() const {
          sessions_ * sizeof(Session);
 }
 
+int64_t SessionWindowOperator::min_open_start() const {
+  int64_t low = kNever;
+  for (const auto& [key, list] : keys_) {
+    for (const Session& s : list) low = std::min(low, s.start);
+  }
+  return low;
+}
+
 size_t SessionWindowOperator::entries() const { return sessions_; }
 
 }  // namespace delta::process

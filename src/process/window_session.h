@@ -30,6 +30,13 @@ class SessionWindowOperator final : public WindowOperator {
   void advance(ResultSink& sink) override;
   void finish(ResultSink& sink) override;
   int64_t view_watermark() const override { return view_wm_; }
+  int64_t min_open_start() const override;
+  void restore_partition(int partition, int64_t max_event_ms) override {
+    tracker_.observe(partition, max_event_ms);
+  }
+  int64_t partition_watermark(int partition) const override {
+    return tracker_.partition_watermark(partition);
+  }
   size_t memory_bytes() const override;
   size_t entries() const override;
 

@@ -25,6 +25,7 @@ class WindowTable {
     const std::byte* block() const { return reinterpret_cast<const std::byte*>(this + 1); }
   };
   static constexpr uint32_t kDirty = 1;
+  static constexpr uint32_t kEarly = 2;  // updated since the last early result (tumbling)
 
   struct Entry {
     uint64_t hash;
@@ -43,6 +44,13 @@ class WindowTable {
     return {reinterpret_cast<const char*>(r->block()) + block_size_, r->key_len};
   }
   size_t size() const { return size_; }
+  // Calls fn(record) for every record, in slot order.
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    for (const Entry& e : slots_) {
+      if (e.hash != 0) fn(e.rec);
+    }
+  }
   // The records ordered by (hash, key bytes): the deterministic emission order.
   std::vector<Entry> sorted_entries() const;
   size_t memory_bytes() const { return arena_.bytes_reserved() + slots_.capacity() * sizeof(Entry); }

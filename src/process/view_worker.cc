@@ -1,0 +1,544 @@
+#include "process/view_worker.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "base/hash.h"
+#include "base/rfc3339.h"
+#include "log/file_util.h"
+#include "obs/logger.h"
+
+namespace delta::process {
+namespace {
+
+constexpr int64_t kStopWaitMs = 5000;
+constexpr std::string_view kCheckpointMagic = "delta-view-checkpoint 1";
+
+void append_number(std::string& out, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void append_double(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+// Group keys are encoded as, per column, a type byte and the value: strings with a 4-byte length,
+// numbers and timestamps as 8 bytes, bools as 1 byte, null as nothing.
+void encode_key_value(std::string& key, const Value& v) {
+  key += static_cast<char>(v.type);
+  switch (v.type) {
+    case ValueType::kString: {
+      auto n = static_cast<uint32_t>(v.s.size());
+      key.append(reinterpret_cast<const char*>(&n), 4);
+      key.append(v.s);
+      break;
+    }
+    case ValueType::kInt64:
+    case ValueType::kTimestamp: key.append(reinterpret_cast<const char*>(&v.i), 8); break;
+    case ValueType::kFloat64: key.append(reinterpret_cast<const char*>(&v.f), 8); break;
+    case ValueType::kBool: key += v.b ? '\1' : '\0'; break;
+    case ValueType::kNull:
+    case ValueType::kAny: break;
+  }
+}
+
+// Decodes one column of an encoded key: appends it as JSON to *json and as text to *text.
+std::string_view decode_key_value(std::string_view key, std::string* json, std::string* text) {
+  auto type = static_cast<ValueType>(key[0]);
+  key.remove_prefix(1);
+  int64_t i = 0;
+  double f = 0;
+  switch (type) {
+    case ValueType::kString: {
+      uint32_t n = 0;
+      std::memcpy(&n, key.data(), 4);
+      std::string_view s = key.substr(4, n);
+      append_json_string(*json, s);
+      text->append(s);
+      return key.substr(4 + n);
+    }
+    case ValueType::kInt64:
+      std::memcpy(&i, key.data(), 8);
+      append_number(*json, i);
+      append_number(*text, i);
+      return key.substr(8);
+    case ValueType::kTimestamp: {
+      std::memcpy(&i, key.data(), 8);
+      std::string ts;
+      append_rfc3339_ms(ts, i);
+      append_json_string(*json, ts);
+      text->append(ts);
+      return key.substr(8);
+    }
+    case ValueType::kFloat64:
+      std::memcpy(&f, key.data(), 8);
+      append_double(*json, f);
+      append_double(*text, f);
+      return key.substr(8);
+    case ValueType::kBool:
+      *json += key[0] ? "true" : "false";
+      *text += key[0] ? "true" : "false";
+      return key.substr(1);
+    case ValueType::kNull:
+    case ValueType::kAny: *json += "null"; return key;
+  }
+  return key;
+}
+
+uint64_t value_hash(const Value& v) {
+  switch (v.type) {
+    case ValueType::kString: return hash64(v.s);
+    case ValueType::kInt64:
+    case ValueType::kTimestamp: return hash64({reinterpret_cast<const char*>(&v.i), 8});
+    case ValueType::kFloat64: {
+      // An integral float counts as the same value as the int64 (1.0 and 1 are one user).
+      if (v.f == std::trunc(v.f) && std::fabs(v.f) < 9e15) {
+        auto i = static_cast<int64_t>(v.f);
+        return hash64({reinterpret_cast<const char*>(&i), 8});
+      }
+      return hash64({reinterpret_cast<const char*>(&v.f), 8});
+    }
+    case ValueType::kBool: return v.b ? 1 : 2;
+    case ValueType::kNull:
+    case ValueType::kAny: return 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+// Turns the operator's ResultRows into JSON rows, kept in one buffer for the round.
+class ViewWorker::Collector final : public ResultSink {
+ public:
+  explicit Collector(const ViewPlan& plan) : plan_(plan) {}
+
+  void on_result(const ResultRow& r) override {
+    size_t json_start = json_.size(), key_start = keys_.size();
+    json_ += "{\"window_start\":\"";
+    append_rfc3339_ms(json_, r.start_ms);
+    json_ += "\",\"window_end\":\"";
+    append_rfc3339_ms(json_, r.end_ms);
+    json_ += '"';
+    std::string_view key = r.key;
+    for (size_t i = 0; i < plan_.keys.size(); ++i) {
+      json_ += ',';
+      append_json_string(json_, plan_.keys[i].name);
+      json_ += ':';
+      if (i > 0) keys_ += ',';
+      key = decode_key_value(key, &json_, &keys_);
+    }
+    for (size_t i = 0; i < r.values.size(); ++i) {
+      json_ += ',';
+      append_json_string(json_, plan_.aggregates[i].name);
+      json_ += ':';
+      const AggValue& v = r.values[i];
+      if (v.type == AggValue::Type::kInt)
+        append_number(json_, v.i);
+      else if (v.type == AggValue::Type::kFloat)
+        append_double(json_, v.f);
+      else
+        json_ += "null";
+    }
+    if (!r.is_retraction) json_ += r.is_early ? ",\"final\":false" : ",\"final\":true";
+    json_ += '}';
+    spans_.push_back({json_start, json_.size() - json_start, key_start, keys_.size() - key_start, r.start_ms,
+                      r.end_ms, r.is_retraction});
+  }
+
+  bool empty() const { return spans_.empty(); }
+  size_t size() const { return spans_.size(); }
+
+  // The rows, valid until clear().
+  const std::vector<sink::Row>& rows() {
+    rows_.clear();
+    for (const Span& s : spans_) {
+      sink::Row row;
+      row.json = std::string_view(json_).substr(s.json_at, s.json_len);
+      row.key = std::string_view(keys_).substr(s.key_at, s.key_len);
+      row.time_ms = s.start;
+      row.end_ms = s.end;
+      row.is_retraction = s.retraction;
+      rows_.push_back(row);
+    }
+    return rows_;
+  }
+
+  void clear() {
+    json_.clear();
+    keys_.clear();
+    spans_.clear();
+  }
+
+ private:
+  struct Span {
+    size_t json_at, json_len, key_at, key_len;
+    int64_t start, end;
+    bool retraction;
+  };
+  const ViewPlan& plan_;
+  std::string json_, keys_;
+  std::vector<Span> spans_;
+  std::vector<sink::Row> rows_;
+};
+
+ViewWorker::ViewWorker(const ViewPlan& plan, log::Log& log, std::vector<sink::RowTarget*> targets,
+                       sink::DeadLetters* dlq, runtime::LiveHub* hub, obs::Registry& registry,
+                       const Clock& clock, ViewWorkerOptions options)
+    : plan_(plan),
+      log_(log),
+      targets_(std::move(targets)),
+      dlq_(dlq),
+      hub_(hub),
+      clock_(clock),
+      options_(std::move(options)),
+      consumer_("view." + plan.name),
+      stage_("view:" + plan.name),
+      topic_("view:" + plan.name),
+      collector_(std::make_unique<Collector>(plan)),
+      view_(plan.fields),
+      dedup_id_(plan.dedup_id),
+      where_(plan.where),
+      parts_(static_cast<size_t>(plan.stream->partitions)),
+      committed_(parts_.size(), -1) {
+  for (const KeyColumn& k : plan.keys) keys_.push_back(k.expr);
+  for (const AggregateColumn& a : plan.aggregates) {
+    arg_of_.push_back(a.arg ? static_cast<int>(args_.size()) : -1);
+    if (a.arg) args_.push_back(*a.arg);
+  }
+  inputs_.resize(plan.aggregates.size());
+  if (plan.stream->dedup_horizon_ms > 0)
+    dedup_ = std::make_unique<Deduplicator>(plan.stream->dedup_horizon_ms);
+  obs::Labels view{{"view", plan.name}};
+  events_ = &registry.counter("delta_view_events_total", "Events a view read from the log", view);
+  late_ = &registry.counter("delta_view_late_events_total",
+                            "Events too late for their window (sent to the DLQ)", view);
+  duplicates_ = &registry.counter("delta_view_duplicate_events_total",
+                                  "Events dropped as duplicates by the stream's dedup field", view);
+  results_ = &registry.counter("delta_view_results_total", "Result rows a view emitted", view);
+  entries_ = &registry.gauge("delta_view_state_entries", "(window, key) entries a view keeps", view);
+  state_bytes_ = &registry.gauge("delta_view_state_bytes", "Bytes of a view's window state", view);
+  watermark_ = &registry.gauge("delta_view_watermark_ms", "A view's event-time watermark (epoch ms)", view);
+  for (size_t p = 0; p < parts_.size(); ++p) {
+    lag_.push_back(&registry.gauge("delta_view_lag_events", "Events in the log a view has not read yet",
+                                   {{"view", plan.name}, {"partition", std::to_string(p)}}));
+  }
+}
+
+ViewWorker::~ViewWorker() { stop(); }
+
+Status ViewWorker::start() {
+  Result<std::unique_ptr<WindowOperator>> op =
+      WindowOperator::make(plan_.window, plan_.layout.get(), plan_.watermarks, &clock_);
+  if (!op) return op.status();
+  op_ = std::move(*op);
+  DELTA_RETURN_IF_ERROR(load_checkpoint());
+  for (sink::RowTarget* t : targets_) t->add_table(&plan_.table);
+  last_commit_ms_ = last_early_ms_ = clock_.now_ms();
+  publish_snapshot();
+  running_ = true;
+  thread_ = std::thread([this] { run(); });
+  return Status::ok();
+}
+
+void ViewWorker::stop() {
+  if (!thread_.joinable()) return;
+  running_ = false;
+  thread_.join();
+  int64_t deadline = clock_.now_ms() + kStopWaitMs;
+  for (;;) {
+    maybe_commit(true);
+    if (pending_.empty() || clock_.now_ms() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // waiting on sinks' acks at shutdown
+  }
+}
+
+void ViewWorker::run() {
+  while (running_.load(std::memory_order_relaxed)) {
+    bool progressed = false;
+    for (size_t p = 0; p < parts_.size(); ++p) progressed |= read_partition(static_cast<int>(p));
+    op_->advance(*collector_);
+    int64_t now = clock_.now_ms();
+    if (plan_.early_ms > 0 && now - last_early_ms_ >= plan_.early_ms) {
+      op_->emit_early(*collector_);
+      last_early_ms_ = now;
+    }
+    emit_round();
+    record_candidate();
+    maybe_commit(false);
+    publish_snapshot();
+    if (!progressed) std::this_thread::sleep_for(std::chrono::milliseconds(options_.poll_ms));
+  }
+}
+
+bool ViewWorker::read_partition(int p) {
+  PartitionState& ps = parts_[static_cast<size_t>(p)];
+  Result<log::ReadResult> read = log_.read(plan_.stream->name, p, ps.next, options_.read_bytes);
+  if (!read) {
+    obs::warn("view", "log read failed", {{"view", plan_.name}, {"error", read.status().to_string()}});
+    return false;
+  }
+  ps.end = read->end_offset;
+  if (read->batches.empty()) return false;
+  Chunk chunk{-1, kNoWatermark, ps.accepted_max};
+  for (const std::string& batch : read->batches) {
+    model::RecordIterator it(batch);
+    model::Record rec;
+    while (it.next(&rec)) {
+      if (rec.offset < ps.next) continue;
+      if (chunk.first_offset < 0) chunk.first_offset = rec.offset;
+      chunk.max_time = std::max(chunk.max_time, rec.time_ms);
+      process_record(p, rec.time_ms, rec.value);
+      ps.next = rec.offset + 1;
+    }
+    if (!it.status().is_ok()) {
+      obs::error("view", "corrupt batch in the log",
+                 {{"view", plan_.name}, {"error", it.status().to_string()}});
+      break;
+    }
+  }
+  ps.next = std::max(ps.next, read->next_offset);
+  if (chunk.first_offset >= 0) ps.chunks.push_back(chunk);
+  return chunk.first_offset >= 0;
+}
+
+void ViewWorker::process_record(int p, int64_t time_ms, std::string_view value) {
+  ++stats_.events;
+  Status parsed = view_.reset(value);
+  if (!parsed.is_ok()) {
+    if (dlq_ != nullptr) dlq_->add(plan_.stream->name, stage_, "malformed: " + parsed.message(), value);
+    dlq_dirty_ = true;
+    return;
+  }
+  if (dedup_ && dedup_id_) {
+    Value id = dedup_id_->eval(view_);
+    if (!id.is_null()) {
+      std::string_view bytes =
+          id.type == ValueType::kString ? id.s : std::string_view(reinterpret_cast<const char*>(&id.i), 8);
+      if (dedup_->seen(bytes, time_ms)) {
+        ++stats_.duplicates;
+        return;
+      }
+    }
+  }
+  if (where_ && !where_->matches(view_)) {
+    ++stats_.filtered;
+    return;
+  }
+  key_.clear();
+  for (CompiledExpr& k : keys_) encode_key_value(key_, k.eval(view_));
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    AggInput& in = inputs_[i];
+    in = AggInput{};
+    if (arg_of_[i] < 0) continue;
+    Value v = args_[static_cast<size_t>(arg_of_[i])].eval(view_);
+    if (v.is_null()) continue;
+    if (plan_.aggregates[i].spec.kind == AggKind::kCountDistinct) {
+      in.hash = value_hash(v);
+      in.is_null = false;
+    } else if (is_numeric(v.type)) {
+      in.num = v.as_double();
+      in.is_null = false;
+    }
+  }
+  if (op_->add(p, time_ms, key_, inputs_) == AddOutcome::kLate) {
+    ++stats_.late;
+    if (dlq_ != nullptr) dlq_->add(plan_.stream->name, stage_, "late", value);
+    dlq_dirty_ = true;
+    return;
+  }
+  ++stats_.accepted;
+  PartitionState& ps = parts_[static_cast<size_t>(p)];
+  ps.accepted_max = std::max(ps.accepted_max, time_ms);
+}
+
+void ViewWorker::emit_round() {
+  if (collector_->empty()) return;
+  const std::vector<sink::Row>& rows = collector_->rows();
+  stats_.results += rows.size();
+  if (!targets_.empty()) {
+    ++seq_;
+    auto remaining = std::make_shared<std::atomic<int>>(static_cast<int>(targets_.size()));
+    for (sink::RowTarget* t : targets_) {
+      t->deliver(plan_.table, -1, rows, [remaining] { remaining->fetch_sub(1, std::memory_order_acq_rel); });
+    }
+    pending_.push_back({seq_, std::move(remaining)});
+  }
+  if (hub_ != nullptr && hub_->has_subscribers(topic_)) {
+    std::vector<std::string> copies;
+    copies.reserve(rows.size());
+    for (const sink::Row& r : rows) copies.emplace_back(r.json);
+    hub_->publish(topic_, copies);
+  }
+  collector_->clear();
+}
+
+void ViewWorker::record_candidate() {
+  const int64_t open = op_->min_open_start();
+  Candidate c{seq_, {}};
+  c.parts.reserve(parts_.size());
+  for (PartitionState& ps : parts_) {
+    while (!ps.chunks.empty() && ps.chunks.front().max_time < open) ps.chunks.pop_front();
+    if (ps.chunks.empty())
+      c.parts.emplace_back(ps.next, ps.accepted_max);
+    else
+      c.parts.emplace_back(ps.chunks.front().first_offset, ps.chunks.front().prefix_max);
+  }
+  if (!candidates_.empty() && candidates_.back().seq == c.seq) {
+    candidates_.back() = std::move(c);  // a later checkpoint that needs the same acknowledgements
+  } else {
+    candidates_.push_back(std::move(c));
+  }
+}
+
+void ViewWorker::maybe_commit(bool force) {
+  int64_t now = clock_.now_ms();
+  if (!force && now - last_commit_ms_ < options_.commit_interval_ms) return;
+  last_commit_ms_ = now;
+  while (!pending_.empty() && pending_.front().remaining->load(std::memory_order_acquire) == 0) {
+    pending_.pop_front();
+  }
+  uint64_t acked = pending_.empty() ? seq_ : pending_.front().seq - 1;
+  const Candidate* best = nullptr;
+  while (!candidates_.empty() && candidates_.front().seq <= acked) {
+    if (candidates_.size() == 1 || candidates_[1].seq > acked) {
+      best = &candidates_.front();
+      break;
+    }
+    candidates_.pop_front();
+  }
+  if (best == nullptr) return;
+  bool changed = false;
+  for (size_t p = 0; p < parts_.size(); ++p) changed |= best->parts[p].first != committed_[p];
+  if (!changed) return;
+  if (dlq_ != nullptr && dlq_dirty_) {
+    if (Status st = dlq_->sync(); !st.is_ok()) {
+      obs::warn("view", "dead letters not durable; offsets not committed",
+                {{"view", plan_.name}, {"error", st.to_string()}});
+      return;
+    }
+    dlq_dirty_ = false;
+  }
+  if (Status st = save_checkpoint(*best); !st.is_ok()) {
+    obs::warn("view", "checkpoint failed", {{"view", plan_.name}, {"error", st.to_string()}});
+    return;
+  }
+  for (size_t p = 0; p < parts_.size(); ++p) {
+    committed_[p] = best->parts[p].first;
+    Status st = log_.commit(consumer_, plan_.stream->name, static_cast<int32_t>(p), committed_[p]);
+    if (!st.is_ok())
+      obs::warn("view", "offset commit failed", {{"view", plan_.name}, {"error", st.to_string()}});
+  }
+}
+
+Status ViewWorker::save_checkpoint(const Candidate& c) {
+  std::string text(kCheckpointMagic);
+  text += "\n";
+  for (const auto& [offset, max_time] : c.parts) {
+    append_number(text, offset);
+    text += ' ';
+    append_number(text, max_time);
+    text += '\n';
+  }
+  DELTA_RETURN_IF_ERROR(log::fs::make_dir(options_.checkpoint_dir));
+  return log::fs::write_file_atomic(options_.checkpoint_dir, plan_.name + ".checkpoint", text);
+}
+
+Status ViewWorker::load_checkpoint() {
+  const std::string path = options_.checkpoint_dir + "/" + plan_.name + ".checkpoint";
+  Result<std::string> text = log::fs::read_file(path);
+  std::vector<std::pair<int64_t, int64_t>> parts;
+  if (text.is_ok()) {
+    std::string_view rest = *text;
+    if (!rest.starts_with(kCheckpointMagic))
+      return Status::invalid_argument(path + ": not a view checkpoint");
+    rest.remove_prefix(kCheckpointMagic.size());
+    while (!rest.empty()) {
+      while (!rest.empty() && (rest.front() == '\n' || rest.front() == ' ')) rest.remove_prefix(1);
+      if (rest.empty()) break;
+      int64_t offset = 0, max_time = 0;
+      auto r1 = std::from_chars(rest.data(), rest.data() + rest.size(), offset);
+      if (r1.ec != std::errc() || *r1.ptr != ' ') return Status::invalid_argument(path + ": bad line");
+      auto r2 = std::from_chars(r1.ptr + 1, rest.data() + rest.size(), max_time);
+      if (r2.ec != std::errc()) return Status::invalid_argument(path + ": bad line");
+      parts.emplace_back(offset, max_time);
+      rest.remove_prefix(static_cast<size_t>(r2.ptr - rest.data()));
+    }
+    if (parts.size() != parts_.size()) {
+      return Status::invalid_argument(path + ": the checkpoint has " + std::to_string(parts.size()) +
+                                      " partitions, the stream " + std::to_string(parts_.size()));
+    }
+  } else if (text.status().code() != StatusCode::kNotFound) {
+    return text.status();
+  }
+  for (size_t p = 0; p < parts_.size(); ++p) {
+    Result<log::PartitionInfo> info = log_.partition_info(plan_.stream->name, static_cast<int32_t>(p));
+    if (!info) return info.status();
+    PartitionState& ps = parts_[p];
+    ps.next = info->start_offset;
+    if (!parts.empty()) {
+      ps.next = std::max(parts[p].first, info->start_offset);
+      ps.accepted_max = parts[p].second;
+      if (ps.accepted_max != kNoWatermark) op_->restore_partition(static_cast<int>(p), ps.accepted_max);
+      committed_[p] = parts[p].first;
+    }
+  }
+  if (!parts.empty()) obs::info("view", "resuming from checkpoint", {{"view", plan_.name}, {"path", path}});
+  return Status::ok();
+}
+
+void ViewWorker::publish_snapshot() {
+  ViewSnapshot s = stats_;
+  s.view_watermark_ms = op_->view_watermark();
+  s.state_entries = op_->entries();
+  s.state_bytes = op_->memory_bytes();
+  s.partitions.resize(parts_.size());
+  for (size_t p = 0; p < parts_.size(); ++p) {
+    s.partitions[p] = {parts_[p].next, parts_[p].end, committed_[p],
+                       op_->partition_watermark(static_cast<int>(p))};
+    lag_[p]->set(std::max<int64_t>(0, parts_[p].end - parts_[p].next));
+  }
+  events_->inc(s.events - snapshot_.events);
+  late_->inc(s.late - snapshot_.late);
+  duplicates_->inc(s.duplicates - snapshot_.duplicates);
+  results_->inc(s.results - snapshot_.results);
+  entries_->set(static_cast<int64_t>(s.state_entries));
+  state_bytes_->set(static_cast<int64_t>(s.state_bytes));
+  watermark_->set(s.view_watermark_ms);
+  std::lock_guard lock(snapshot_mu_);
+  snapshot_ = std::move(s);
+}
+
+ViewSnapshot ViewWorker::snapshot() const {
+  std::lock_guard lock(snapshot_mu_);
+  return snapshot_;
+}
+
+}  // namespace delta::process

@@ -1,0 +1,156 @@
+// ViewWorker: runs one view (issue 4, items 5-7). One thread reads the view's stream from the log,
+// partition by partition, batch by batch; per event it deduplicates (the stream's dedup field),
+// parses the referenced fields once (JsonEventView), filters (`where`), encodes the group key,
+// evaluates the aggregates' arguments and adds the event to the WindowOperator; late events go to
+// the dead letter queue with reason "late". After each round it advances the watermark and hands
+// fired (and early) results, as JSON rows, to the view's sinks (sink::RowTarget) and the live hub.
+//
+// Offsets and recovery (DESIGN.md "Delivery semantics"): the worker commits a partition's offset
+// only (1) after every sink acknowledged every result emitted before, and (2) never past the first
+// event of a window whose state is still kept (open or within allowed lateness): it remembers, per
+// log read, the read's first offset and its largest event time, and a read is released once every
+// event in it is older than the operator's min_open_start(). With each offset it saves the
+// partition's largest accepted event time before that offset, so a restart replays from the
+// checkpoint with the watermark it had there: lateness decisions, and so results, are those of a
+// run that was not interrupted. The checkpoint (offsets + those times) is a file written atomically
+// in `checkpoint_dir`; the offset is also committed to the log as consumer "view.<name>" so that
+// retention keeps what a restart needs.
+//
+// Nothing is allocated per event after warm-up: the JSON view, key buffer and inputs are reused.
+// Threads: start()/stop() from the owner; snapshot() from any thread (copies under a mutex that the
+// worker takes once per round).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "log/log.h"
+#include "obs/metrics.h"
+#include "process/dedup.h"
+#include "process/expr_json_event.h"
+#include "process/view_plan.h"
+#include "process/window_operator.h"
+#include "runtime/live_hub.h"
+#include "sink/sink.h"
+
+namespace delta::process {
+
+struct ViewWorkerOptions {
+  std::string checkpoint_dir;         // where <view>.checkpoint lives
+  size_t read_bytes = 1 << 20;        // per log read
+  int64_t commit_interval_ms = 1000;  // how often offsets are committed
+  int64_t poll_ms = 10;               // sleep when no partition has new events
+};
+
+// What GET /v1/views/{view} shows.
+struct ViewSnapshot {
+  struct Partition {
+    int64_t next_offset = 0;       // the next offset the worker reads
+    int64_t end_offset = 0;        // the log's end offset when last read
+    int64_t committed_offset = 0;  // what a restart would replay from
+    int64_t watermark_ms = 0;      // kNoWatermark before the first event
+  };
+  std::vector<Partition> partitions;
+  int64_t view_watermark_ms = 0;
+  uint64_t events = 0, accepted = 0, late = 0, duplicates = 0, filtered = 0, results = 0;
+  size_t state_entries = 0, state_bytes = 0;
+};
+
+class ViewWorker {
+ public:
+  // Everything passed in outlives the worker. `targets` are the view's sinks; `dlq` and `hub` may
+  // be null (tests).
+  ViewWorker(const ViewPlan& plan, log::Log& log, std::vector<sink::RowTarget*> targets,
+             sink::DeadLetters* dlq, runtime::LiveHub* hub, obs::Registry& registry, const Clock& clock,
+             ViewWorkerOptions options);
+  ~ViewWorker();
+
+  // Reads the checkpoint, restores watermarks, registers the results table with the sinks and starts
+  // the thread.
+  Status start();
+  // Stops the thread, then commits what the sinks have acknowledged (waiting a bounded time).
+  void stop();
+  ViewSnapshot snapshot() const;
+  const ViewPlan& plan() const { return plan_; }
+
+ private:
+  struct Chunk {
+    int64_t first_offset;
+    int64_t max_time;    // the largest event time in the read
+    int64_t prefix_max;  // the largest accepted event time before first_offset
+  };
+  struct PartitionState {
+    int64_t next = 0;
+    int64_t end = 0;
+    int64_t accepted_max = kNoWatermark;
+    std::deque<Chunk> chunks;
+  };
+  struct Candidate {  // a checkpoint that can be committed once delivery `seq` is acknowledged
+    uint64_t seq;
+    std::vector<std::pair<int64_t, int64_t>> parts;  // (offset, max accepted event time before it)
+  };
+  struct Pending {
+    uint64_t seq;
+    std::shared_ptr<std::atomic<int>> remaining;
+  };
+  class Collector;
+
+  void run();
+  bool read_partition(int p);
+  void process_record(int p, int64_t time_ms, std::string_view value);
+  void emit_round();
+  void record_candidate();
+  void maybe_commit(bool force);
+  Status load_checkpoint();
+  Status save_checkpoint(const Candidate& c);
+  void publish_snapshot();
+
+  const ViewPlan& plan_;
+  log::Log& log_;
+  std::vector<sink::RowTarget*> targets_;
+  sink::DeadLetters* dlq_;
+  runtime::LiveHub* hub_;
+  const Clock& clock_;
+  ViewWorkerOptions options_;
+  std::string consumer_;
+  std::string stage_;
+  std::string topic_;
+
+  std::unique_ptr<WindowOperator> op_;
+  std::unique_ptr<Collector> collector_;
+  std::unique_ptr<Deduplicator> dedup_;
+  JsonEventView view_;
+  std::optional<CompiledExpr> dedup_id_, where_;
+  std::vector<CompiledExpr> keys_, args_;  // args_[i] for aggregate arg_index_[i]
+  std::vector<int> arg_of_;                // per aggregate: index in args_, or -1
+  std::vector<AggInput> inputs_;
+  std::string key_;
+  std::vector<PartitionState> parts_;
+  std::deque<Pending> pending_;
+  std::deque<Candidate> candidates_;
+  uint64_t seq_ = 0;
+  bool dlq_dirty_ = false;
+  int64_t last_commit_ms_ = 0, last_early_ms_ = 0;
+  std::vector<int64_t> committed_;
+
+  ViewSnapshot stats_;
+  mutable std::mutex snapshot_mu_;
+  ViewSnapshot snapshot_;  // GUARDED_BY(snapshot_mu_)
+
+  obs::Counter *events_, *late_, *results_, *duplicates_;
+  obs::Gauge *entries_, *state_bytes_, *watermark_;
+  std::vector<obs::Gauge*> lag_;
+
+  std::atomic<bool> running_{false};
+  std::thread thread_;
+};
+
+}  // namespace delta::process
