@@ -13,7 +13,7 @@ namespace delta::process {
 namespace {
 
 constexpr int64_t kStopWaitMs = 5000;
-constexpr std::string_view kCheckpointMagic = "delta-view-checkpoint 1";
+constexpr std::string_view kCheckpointMagic = "delta-view-checkpoint 2";
 
 void append_number(std::string& out, int64_t v) {
   char buf[24];
@@ -315,7 +315,7 @@ bool ViewWorker::read_partition(int p) {
       if (rec.offset < ps.next) continue;
       if (chunk.first_offset < 0) chunk.first_offset = rec.offset;
       chunk.max_time = std::max(chunk.max_time, rec.time_ms);
-      process_record(p, rec.time_ms, rec.value);
+      process_record(p, rec.offset, rec.time_ms, rec.value);
       ps.next = rec.offset + 1;
     }
     if (!it.status().is_ok()) {
@@ -329,8 +329,13 @@ bool ViewWorker::read_partition(int p) {
   return chunk.first_offset >= 0;
 }
 
-void ViewWorker::process_record(int p, int64_t time_ms, std::string_view value) {
+void ViewWorker::process_record(int p, int64_t offset, int64_t time_ms, std::string_view value) {
   ++stats_.events;
+  PartitionState& ps = parts_[static_cast<size_t>(p)];
+  // Replaying what the checkpoint had read: an event of a window that was final then already
+  // counted there (or went to the DLQ then).
+  const bool replayed = offset < ps.replay_until;
+  if (replayed && time_ms < replay_floor_) return;
   Status parsed = view_.reset(value);
   if (!parsed.is_ok()) {
     if (dlq_ != nullptr) dlq_->add(plan_.stream->name, stage_, "malformed: " + parsed.message(), value);
@@ -369,13 +374,13 @@ void ViewWorker::process_record(int p, int64_t time_ms, std::string_view value) 
     }
   }
   if (op_->add(p, time_ms, key_, inputs_) == AddOutcome::kLate) {
+    if (replayed) return;  // it went to the DLQ before the checkpoint
     ++stats_.late;
     if (dlq_ != nullptr) dlq_->add(plan_.stream->name, stage_, "late", value);
     dlq_dirty_ = true;
     return;
   }
   ++stats_.accepted;
-  PartitionState& ps = parts_[static_cast<size_t>(p)];
   ps.accepted_max = std::max(ps.accepted_max, time_ms);
 }
 
@@ -402,14 +407,14 @@ void ViewWorker::emit_round() {
 
 void ViewWorker::record_candidate() {
   const int64_t open = op_->min_open_start();
-  Candidate c{seq_, {}};
+  Candidate c{seq_, op_->view_watermark(), open, {}};
   c.parts.reserve(parts_.size());
   for (PartitionState& ps : parts_) {
     while (!ps.chunks.empty() && ps.chunks.front().max_time < open) ps.chunks.pop_front();
     if (ps.chunks.empty())
-      c.parts.emplace_back(ps.next, ps.accepted_max);
+      c.parts.push_back({ps.next, ps.accepted_max, ps.next});
     else
-      c.parts.emplace_back(ps.chunks.front().first_offset, ps.chunks.front().prefix_max);
+      c.parts.push_back({ps.chunks.front().first_offset, ps.chunks.front().prefix_max, ps.next});
   }
   if (!candidates_.empty() && candidates_.back().seq == c.seq) {
     candidates_.back() = std::move(c);  // a later checkpoint that needs the same acknowledgements
@@ -436,7 +441,7 @@ void ViewWorker::maybe_commit(bool force) {
   }
   if (best == nullptr) return;
   bool changed = false;
-  for (size_t p = 0; p < parts_.size(); ++p) changed |= best->parts[p].first != committed_[p];
+  for (size_t p = 0; p < parts_.size(); ++p) changed |= best->parts[p].offset != committed_[p];
   if (!changed) return;
   if (dlq_ != nullptr && dlq_dirty_) {
     if (Status st = dlq_->sync(); !st.is_ok()) {
@@ -451,20 +456,28 @@ void ViewWorker::maybe_commit(bool force) {
     return;
   }
   for (size_t p = 0; p < parts_.size(); ++p) {
-    committed_[p] = best->parts[p].first;
+    committed_[p] = best->parts[p].offset;
     Status st = log_.commit(consumer_, plan_.stream->name, static_cast<int32_t>(p), committed_[p]);
     if (!st.is_ok())
       obs::warn("view", "offset commit failed", {{"view", plan_.name}, {"error", st.to_string()}});
   }
 }
 
+// The checkpoint, a text file: the magic line, "<view watermark> <open start>", then per partition
+// "<offset> <largest accepted event time before it> <read through>".
 Status ViewWorker::save_checkpoint(const Candidate& c) {
   std::string text(kCheckpointMagic);
   text += "\n";
-  for (const auto& [offset, max_time] : c.parts) {
-    append_number(text, offset);
+  append_number(text, c.view_watermark);
+  text += ' ';
+  append_number(text, c.open_start);
+  text += '\n';
+  for (const CandidatePart& part : c.parts) {
+    append_number(text, part.offset);
     text += ' ';
-    append_number(text, max_time);
+    append_number(text, part.prefix_max);
+    text += ' ';
+    append_number(text, part.read_through);
     text += '\n';
   }
   DELTA_RETURN_IF_ERROR(log::fs::make_dir(options_.checkpoint_dir));
@@ -474,43 +487,46 @@ Status ViewWorker::save_checkpoint(const Candidate& c) {
 Status ViewWorker::load_checkpoint() {
   const std::string path = options_.checkpoint_dir + "/" + plan_.name + ".checkpoint";
   Result<std::string> text = log::fs::read_file(path);
-  std::vector<std::pair<int64_t, int64_t>> parts;
+  std::vector<int64_t> numbers;
   if (text.is_ok()) {
     std::string_view rest = *text;
     if (!rest.starts_with(kCheckpointMagic))
       return Status::invalid_argument(path + ": not a view checkpoint");
     rest.remove_prefix(kCheckpointMagic.size());
-    while (!rest.empty()) {
+    for (;;) {
       while (!rest.empty() && (rest.front() == '\n' || rest.front() == ' ')) rest.remove_prefix(1);
       if (rest.empty()) break;
-      int64_t offset = 0, max_time = 0;
-      auto r1 = std::from_chars(rest.data(), rest.data() + rest.size(), offset);
-      if (r1.ec != std::errc() || *r1.ptr != ' ') return Status::invalid_argument(path + ": bad line");
-      auto r2 = std::from_chars(r1.ptr + 1, rest.data() + rest.size(), max_time);
-      if (r2.ec != std::errc()) return Status::invalid_argument(path + ": bad line");
-      parts.emplace_back(offset, max_time);
-      rest.remove_prefix(static_cast<size_t>(r2.ptr - rest.data()));
+      int64_t v = 0;
+      auto r = std::from_chars(rest.data(), rest.data() + rest.size(), v);
+      if (r.ec != std::errc()) return Status::invalid_argument(path + ": not a number");
+      numbers.push_back(v);
+      rest.remove_prefix(static_cast<size_t>(r.ptr - rest.data()));
     }
-    if (parts.size() != parts_.size()) {
-      return Status::invalid_argument(path + ": the checkpoint has " + std::to_string(parts.size()) +
-                                      " partitions, the stream " + std::to_string(parts_.size()));
+    if (numbers.size() != 2 + 3 * parts_.size()) {
+      return Status::invalid_argument(path + ": the checkpoint does not match the stream's " +
+                                      std::to_string(parts_.size()) + " partitions");
     }
   } else if (text.status().code() != StatusCode::kNotFound) {
     return text.status();
+  }
+  if (!numbers.empty()) {
+    op_->restore_view_watermark(numbers[0]);
+    replay_floor_ = numbers[1];
   }
   for (size_t p = 0; p < parts_.size(); ++p) {
     Result<log::PartitionInfo> info = log_.partition_info(plan_.stream->name, static_cast<int32_t>(p));
     if (!info) return info.status();
     PartitionState& ps = parts_[p];
     ps.next = info->start_offset;
-    if (!parts.empty()) {
-      ps.next = std::max(parts[p].first, info->start_offset);
-      ps.accepted_max = parts[p].second;
-      if (ps.accepted_max != kNoWatermark) op_->restore_partition(static_cast<int>(p), ps.accepted_max);
-      committed_[p] = parts[p].first;
-    }
+    if (numbers.empty()) continue;
+    const int64_t* part = &numbers[2 + 3 * p];
+    ps.next = std::max(part[0], info->start_offset);
+    ps.accepted_max = part[1];
+    ps.replay_until = part[2];
+    if (ps.accepted_max != kNoWatermark) op_->restore_partition(static_cast<int>(p), ps.accepted_max);
+    committed_[p] = part[0];
   }
-  if (!parts.empty()) obs::info("view", "resuming from checkpoint", {{"view", plan_.name}, {"path", path}});
+  if (!numbers.empty()) obs::info("view", "resuming from checkpoint", {{"view", plan_.name}, {"path", path}});
   return Status::ok();
 }
 

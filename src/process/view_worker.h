@@ -89,13 +89,21 @@ class ViewWorker {
   };
   struct PartitionState {
     int64_t next = 0;
+    int64_t replay_until = 0;  // after a restart: below it, events were handled before the checkpoint
     int64_t end = 0;
     int64_t accepted_max = kNoWatermark;
     std::deque<Chunk> chunks;
   };
+  struct CandidatePart {
+    int64_t offset;        // replay from here
+    int64_t prefix_max;    // the largest accepted event time before `offset`
+    int64_t read_through;  // events below it were read (handled) when the checkpoint was taken
+  };
   struct Candidate {  // a checkpoint that can be committed once delivery `seq` is acknowledged
     uint64_t seq;
-    std::vector<std::pair<int64_t, int64_t>> parts;  // (offset, max accepted event time before it)
+    int64_t view_watermark;
+    int64_t open_start;  // windows starting before it were final (operator min_open_start)
+    std::vector<CandidatePart> parts;
   };
   struct Pending {
     uint64_t seq;
@@ -105,7 +113,7 @@ class ViewWorker {
 
   void run();
   bool read_partition(int p);
-  void process_record(int p, int64_t time_ms, std::string_view value);
+  void process_record(int p, int64_t offset, int64_t time_ms, std::string_view value);
   void emit_round();
   void record_candidate();
   void maybe_commit(bool force);
@@ -140,6 +148,7 @@ class ViewWorker {
   bool dlq_dirty_ = false;
   int64_t last_commit_ms_ = 0, last_early_ms_ = 0;
   std::vector<int64_t> committed_;
+  int64_t replay_floor_ = kNoWatermark;  // after a restart: events older than this were final
 
   ViewSnapshot stats_;
   mutable std::mutex snapshot_mu_;

@@ -87,6 +87,9 @@ class WindowOperator {
   // After a restart: partition `partition` had shown events up to `max_event_ms` before the point
   // the worker replays from, so its watermark (and lateness) is what it was.
   virtual void restore_partition(int partition, int64_t max_event_ms) = 0;
+  // After a restart: the view watermark had reached `wm`; windows that ended before it (plus
+  // allowed lateness) were final and are not created again.
+  virtual void restore_view_watermark(int64_t wm) = 0;
   // The partition's watermark (kNoWatermark before its first event).
   virtual int64_t partition_watermark(int partition) const = 0;
   // Bytes of window state (tables, arenas, blocks; sketches' heap memory is not counted).

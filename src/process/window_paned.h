@@ -7,6 +7,7 @@
 // Thread: one owner thread; no locks.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string_view>
@@ -34,6 +35,7 @@ class PanedWindowOperator final : public WindowOperator {
   void restore_partition(int partition, int64_t max_event_ms) override {
     tracker_.observe(partition, max_event_ms);
   }
+  void restore_view_watermark(int64_t wm) override { view_wm_ = std::max(view_wm_, wm); }
   int64_t partition_watermark(int partition) const override {
     return tracker_.partition_watermark(partition);
   }

@@ -1,0 +1,352 @@
+// ViewWorker over a real EmbeddedLog: results of every batching and partition interleaving are the
+// same, a restart from any checkpoint gives the results of an uninterrupted run, late events reach
+// the DLQ, duplicates are dropped, and offsets are committed only past closed windows and only
+// after the sinks acknowledged.
+#include "process/view_worker.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "log/tests/test_util.h"
+#include "model/record_batch.h"
+
+namespace delta::process {
+namespace {
+
+using log::testing::TempDir;
+
+constexpr int kPartitions = 2;
+
+// Keeps the latest row per (window start, key), as an upserting sink does.
+class RecordingTarget final : public sink::RowTarget {
+ public:
+  explicit RecordingTarget(bool auto_ack = true) : auto_ack_(auto_ack) {}
+  void add_table(const sink::TableSpec*) override {}
+  void deliver(const sink::TableSpec&, int32_t, std::span<const sink::Row> rows,
+               std::function<void()> done) override {
+    std::lock_guard lock(mu_);
+    for (const sink::Row& r : rows) {
+      auto id = std::make_pair(r.time_ms, std::string(r.key));
+      if (r.is_retraction)
+        latest_.erase(id);
+      else
+        latest_[id] = std::string(r.json);
+      ++rows_;
+    }
+    if (auto_ack_)
+      done();
+    else
+      held_.push_back(std::move(done));
+  }
+  // Final rows only (early ones are provisional).
+  std::map<std::pair<int64_t, std::string>, std::string> finals() {
+    std::lock_guard lock(mu_);
+    std::map<std::pair<int64_t, std::string>, std::string> out;
+    for (const auto& [id, json] : latest_) {
+      if (json.find("\"final\":true") != std::string::npos) out[id] = json;
+    }
+    return out;
+  }
+  void ack_all() {
+    std::vector<std::function<void()>> held;
+    {
+      std::lock_guard lock(mu_);
+      held.swap(held_);
+    }
+    for (auto& d : held) d();
+  }
+  size_t rows() {
+    std::lock_guard lock(mu_);
+    return rows_;
+  }
+
+ private:
+  bool auto_ack_;
+  std::mutex mu_;
+  std::map<std::pair<int64_t, std::string>, std::string> latest_;
+  std::vector<std::function<void()>> held_;
+  size_t rows_ = 0;
+};
+
+class RecordingDlq final : public sink::DeadLetters {
+ public:
+  void add(std::string_view, std::string_view stage, std::string_view reason,
+           std::string_view event) override {
+    std::lock_guard lock(mu_);
+    letters.push_back(std::string(stage) + "|" + std::string(reason) + "|" + std::string(event));
+  }
+  Status sync() override { return Status::ok(); }
+  size_t count(std::string_view reason) {
+    std::lock_guard lock(mu_);
+    size_t n = 0;
+    for (const std::string& l : letters) n += l.find("|" + std::string(reason) + "|") != std::string::npos;
+    return n;
+  }
+  std::vector<std::string> letters;
+
+ private:
+  std::mutex mu_;
+};
+
+struct Event {
+  int partition;
+  int64_t ts;
+  std::string json;
+};
+
+config::PipelineConfig pipeline(int64_t lateness_ms = 2000) {
+  std::string yaml =
+      "streams:\n"
+      "  s:\n"
+      "    time_field: ts\n"
+      "    key: k\n"
+      "    partitions: 2\n"
+      "    schema: {ts: int64, id: string, k: string, v: int64}\n"
+      "    dedup: {field: id, horizon: 1m}\n"
+      "    watermark: {out_of_orderness: 5s, idle_timeout: 0}\n"
+      "views:\n"
+      "  v:\n"
+      "    from: s\n"
+      "    where: \"v >= 0\"\n"
+      "    window: {tumbling: 10s, allowed_lateness: " +
+      std::to_string(lateness_ms) +
+      "ms}\n"
+      "    group_by: [k]\n"
+      "    select: {n: count(), total: sum(v), hi: max(v)}\n";
+  Result<config::PipelineConfig> cfg = config::parse(yaml, "test.yaml");
+  EXPECT_TRUE(cfg.is_ok()) << cfg.status().to_string();
+  return std::move(*cfg);
+}
+
+Event event(int partition, int64_t ts, const std::string& id, const std::string& key, int64_t v) {
+  return {partition, ts,
+          "{\"ts\":" + std::to_string(ts) + ",\"id\":\"" + id + "\",\"k\":\"" + key +
+              "\",\"v\":" + std::to_string(v) + "}"};
+}
+
+// Events over 20 keys and ~2 minutes, out of order by up to 12 s (some late), with retried ids.
+std::vector<Event> workload(int n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<Event> out;
+  int64_t t = 0;
+  for (int i = 0; i < n; ++i) {
+    t += static_cast<int64_t>(rng() % 200);
+    int k = static_cast<int>(rng() % 20);
+    int64_t ts = std::max<int64_t>(0, t - static_cast<int64_t>(rng() % 12'000));
+    std::string id = "e" + std::to_string(i);
+    out.push_back(event(k % kPartitions, ts, id, "k" + std::to_string(k), static_cast<int64_t>(rng() % 100)));
+    if (i % 50 == 0) out.push_back(out.back());  // a client retry: same id, dropped by dedup
+  }
+  for (int p = 0; p < kPartitions; ++p) {
+    out.push_back(event(p, 10'000'000, "flush" + std::to_string(p), "k" + std::to_string(p), 0));
+  }
+  return out;
+}
+
+struct Bench {
+  TempDir dir;
+  ManualClock clock;
+  obs::Registry registry;
+  config::PipelineConfig cfg;
+  std::unique_ptr<log::EmbeddedLog> log;
+  std::unique_ptr<ViewPlan> plan;
+
+  explicit Bench(config::PipelineConfig c) : cfg(std::move(c)) {
+    cfg.log.dir = dir.path() + "/log";
+    cfg.log.durability = config::Durability::kOs;
+    auto opened = log::EmbeddedLog::open(cfg.log, clock, registry);
+    EXPECT_TRUE(opened.is_ok()) << opened.status().to_string();
+    log = std::move(*opened);
+    EXPECT_TRUE(log->ensure_stream("s", kPartitions).is_ok());
+    auto p = compile_view(cfg.views[0], cfg.streams[0]);
+    EXPECT_TRUE(p.is_ok()) << p.status().to_string();
+    plan = std::move(*p);
+  }
+  ~Bench() { log->close(); }
+
+  ViewWorkerOptions options() const {
+    ViewWorkerOptions o;
+    o.checkpoint_dir = dir.path() + "/views";
+    o.commit_interval_ms = 0;
+    o.poll_ms = 1;
+    o.read_bytes = 4096;
+    return o;
+  }
+
+  // Appends `events` in batches of `batch` records per partition, in the given order of events.
+  void append(const std::vector<Event>& events, size_t batch) {
+    std::vector<model::RecordBatchBuilder> builders(kPartitions);
+    auto flush = [&](int p) {
+      if (builders[static_cast<size_t>(p)].empty()) return;
+      std::string bytes(builders[static_cast<size_t>(p)].finish(0));
+      builders[static_cast<size_t>(p)].clear();
+      ASSERT_TRUE(log::testing::append_wait(*log, "s", p, std::move(bytes)).is_ok());
+    };
+    for (const Event& e : events) {
+      builders[static_cast<size_t>(e.partition)].add(e.ts, e.json);
+      if (static_cast<size_t>(builders[static_cast<size_t>(e.partition)].record_count()) >= batch)
+        flush(e.partition);
+    }
+    for (int p = 0; p < kPartitions; ++p) flush(p);
+  }
+};
+
+// Polls `done` until it holds or 10 s pass.
+bool eventually(const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return done();
+}
+
+uint64_t events_read(const ViewWorker& w) { return w.snapshot().events; }
+
+struct RunResult {
+  std::map<std::pair<int64_t, std::string>, std::string> finals;
+  size_t late = 0;
+};
+
+// One uninterrupted run over `events` appended in batches of `batch`.
+RunResult run_all(const std::vector<Event>& events, size_t batch) {
+  Bench s(pipeline());
+  s.append(events, batch);
+  RecordingTarget target;
+  RecordingDlq dlq;
+  ViewWorker w(*s.plan, *s.log, {&target}, &dlq, nullptr, s.registry, s.clock, s.options());
+  EXPECT_TRUE(w.start().is_ok());
+  EXPECT_TRUE(eventually([&] { return events_read(w) == events.size(); }));
+  w.stop();
+  return {target.finals(), dlq.count("late")};
+}
+
+TEST(ViewWorker, ResultsDoNotDependOnBatchingOrInterleaving) {
+  std::vector<Event> events = workload(3000, 7);
+  RunResult one = run_all(events, 1);
+  ASSERT_GT(one.finals.size(), 100u);
+  EXPECT_GT(one.late, 0u) << "the workload should have late events";
+
+  // Another interleaving: every partition-1 event first, then partition 0 (same order inside each).
+  std::vector<Event> regrouped;
+  for (int p : {1, 0}) {
+    for (const Event& e : events) {
+      if (e.partition == p) regrouped.push_back(e);
+    }
+  }
+  for (auto [evs, batch] : {std::pair{&events, size_t{7}}, std::pair{&regrouped, size_t{500}}}) {
+    RunResult other = run_all(*evs, batch);
+    EXPECT_EQ(other.late, one.late) << "batch " << batch;
+    ASSERT_EQ(other.finals.size(), one.finals.size()) << "batch " << batch;
+    EXPECT_TRUE(other.finals == one.finals) << "batch " << batch;
+  }
+}
+
+TEST(ViewWorker, RestartFromAnyCheckpointGivesTheUninterruptedResults) {
+  std::vector<Event> events = workload(3000, 11);
+  RunResult expected = run_all(events, 13);
+
+  Bench s(pipeline());
+  RecordingTarget target;  // survives the "crashes", like a durable upserting sink
+  RecordingDlq dlq;
+  const std::string ckpt = s.options().checkpoint_dir + "/v.checkpoint";
+  std::vector<Event> first(events.begin(), events.begin() + 1000),
+      second(events.begin() + 1000, events.end());
+  s.append(first, 13);
+  {
+    ViewWorker w(*s.plan, *s.log, {&target}, &dlq, nullptr, s.registry, s.clock, s.options());
+    ASSERT_TRUE(w.start().is_ok());
+    ASSERT_TRUE(eventually([&] { return events_read(w) == first.size(); }));
+    w.stop();
+  }
+  std::filesystem::copy_file(ckpt, ckpt + ".old");
+  s.append(second, 13);
+  {
+    ViewWorker w(*s.plan, *s.log, {&target}, &dlq, nullptr, s.registry, s.clock, s.options());
+    ASSERT_TRUE(w.start().is_ok());
+    ASSERT_TRUE(eventually([&] { return w.snapshot().partitions[0].next_offset > 700; }));
+    w.stop();  // part way through the second half
+  }
+  // A crash that lost every checkpoint since the old one: replay from there.
+  std::filesystem::rename(ckpt + ".old", ckpt);
+  {
+    ViewWorker w(*s.plan, *s.log, {&target}, &dlq, nullptr, s.registry, s.clock, s.options());
+    ASSERT_TRUE(w.start().is_ok());
+    ViewSnapshot snap = w.snapshot();
+    EXPECT_LT(snap.partitions[0].next_offset + snap.partitions[1].next_offset,
+              static_cast<int64_t>(first.size()) + 1)
+        << "the restart replays from the old checkpoint";
+    ASSERT_TRUE(eventually([&] {
+      ViewSnapshot n = w.snapshot();
+      return n.partitions[0].next_offset == n.partitions[0].end_offset &&
+             n.partitions[1].next_offset == n.partitions[1].end_offset && n.partitions[0].end_offset > 0;
+    }));
+    w.stop();
+  }
+  std::map<std::pair<int64_t, std::string>, std::string> got = target.finals();
+  ASSERT_EQ(got.size(), expected.finals.size());
+  EXPECT_TRUE(got == expected.finals);
+}
+
+TEST(ViewWorker, LateEventsGoToTheDlqAndDuplicatesAreDropped) {
+  Bench s(pipeline(0));
+  s.append({event(0, 1000, "a", "x", 1), event(0, 1000, "a", "x", 1), event(0, 30'000, "b", "x", 2),
+            event(0, 2000, "c", "x", 4), event(1, 30'000, "d", "y", 8)},
+           10);
+  RecordingTarget target;
+  RecordingDlq dlq;
+  ViewWorker w(*s.plan, *s.log, {&target}, &dlq, nullptr, s.registry, s.clock, s.options());
+  ASSERT_TRUE(w.start().is_ok());
+  ASSERT_TRUE(eventually([&] { return events_read(w) == 5 && !target.finals().empty(); }));
+  w.stop();
+  ViewSnapshot snap = w.snapshot();
+  EXPECT_EQ(snap.duplicates, 1u);
+  EXPECT_EQ(snap.late, 1u);
+  ASSERT_EQ(dlq.letters.size(), 1u);
+  EXPECT_EQ(dlq.letters[0], "view:v|late|{\"ts\":2000,\"id\":\"c\",\"k\":\"x\",\"v\":4}");
+  auto finals = target.finals();
+  const std::pair<int64_t, std::string> x{0, "x"};
+  ASSERT_EQ(finals.count(x), 1u);
+  EXPECT_EQ(finals[x],
+            "{\"window_start\":\"1970-01-01T00:00:00.000Z\",\"window_end\":\"1970-01-01T00:00:10.000Z\","
+            "\"k\":\"x\","
+            "\"n\":1,\"total\":1,\"hi\":1,\"final\":true}");
+}
+
+TEST(ViewWorker, OffsetsWaitForOpenWindowsAndForSinkAcks) {
+  Bench s(pipeline(0));
+  RecordingTarget target(/*auto_ack=*/false);
+  ViewWorker w(*s.plan, *s.log, {&target}, nullptr, nullptr, s.registry, s.clock, s.options());
+  ASSERT_TRUE(w.start().is_ok());
+  s.append({event(0, 1000, "a", "x", 1), event(0, 2000, "b", "x", 1), event(1, 1500, "c", "y", 1)}, 10);
+  ASSERT_TRUE(eventually([&] { return events_read(w) == 3; }));
+  // Window [0, 10s) is open: nothing may be committed past its first events.
+  for (int i = 0; i < 20; ++i) {
+    ViewSnapshot snap = w.snapshot();
+    ASSERT_LE(snap.partitions[0].committed_offset, 0);
+    ASSERT_LE(snap.partitions[1].committed_offset, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  // Both partitions move past 15 s: the window fires and is dropped; its results wait for the ack.
+  s.append({event(0, 20'000, "d", "x", 1), event(1, 20'000, "e", "y", 1)}, 10);
+  ASSERT_TRUE(eventually([&] { return target.rows() >= 2; }));
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_LE(w.snapshot().partitions[0].committed_offset, 0) << "committed before the sink acknowledged";
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  target.ack_all();
+  ASSERT_TRUE(eventually([&] { return w.snapshot().partitions[0].committed_offset == 2; }))
+      << w.snapshot().partitions[0].committed_offset;
+  EXPECT_EQ(w.snapshot().partitions[1].committed_offset, 1);  // the open window [20s, 30s) starts at 1
+  w.stop();
+}
+
+}  // namespace
+}  // namespace delta::process
