@@ -3,12 +3,12 @@
 
 #include "app/commands.h"
 #include "app/gateway_setup.h"
+#include "app/log_setup.h"
 #include "base/clock.h"
 #include "config/config.h"
 #include "edge/oauth_routes.h"
 #include "edge/routes.h"
 #include "edge/server.h"
-#include "log/embedded_log.h"
 #include "obs/logger.h"
 #include "obs/metrics.h"
 #include "runtime/periodic.h"
@@ -92,7 +92,7 @@ int run_command(const RunOptions& options) {
     std::fprintf(stderr, "delta: %s\n", st.message().c_str());
     return 2;
   }
-  auto log = log::EmbeddedLog::open(cfg->log, clock, registry);
+  auto log = open_log(*cfg, clock, registry);
   if (!log.is_ok()) {
     obs::error("app", "log failed to open", {{"error", log.status().to_string()}});
     return 1;
