@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace delta::app {
@@ -25,6 +26,23 @@ struct SendOptions {
   std::string token;
 };
 int send_command(const SendOptions& options);
+
+// The credential header (name, value) to send, first found wins: `api_key` (or $DELTA_API_KEY) as
+// X-API-Key, `token` (or $DELTA_TOKEN, then delta login's) as a bearer token; empty when none.
+std::pair<std::string, std::string> resolve_credential(const std::string& api_key, const std::string& token);
+
+// delta tail: prints a stream's events (or a view's results) live, one JSON per line, over the
+// WebSocket subscription; see tail_command.cc.
+struct TailOptions {
+  std::string name;  // a stream, else a view of that name
+  std::string filter;
+  bool from_beginning = false;
+  std::string from;  // partition:offset list (resume); overrides from_beginning
+  std::string url = "http://127.0.0.1:8080";
+  std::string api_key;
+  std::string token;
+};
+int tail_command(const TailOptions& options);
 
 struct KeysOptions {
   std::string action;  // create, list or revoke

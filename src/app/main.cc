@@ -31,6 +31,16 @@ int main(int argc, char** argv) try {
   send_cmd->add_option("--api-key", send.api_key, "API key (default: $DELTA_API_KEY)");
   send_cmd->add_option("--token", send.token, "Bearer token (default: $DELTA_TOKEN, then delta login's)");
 
+  delta::app::TailOptions tail;
+  auto* tail_cmd = app.add_subcommand("tail", "Print a stream's events or a view's results live (WebSocket)");
+  tail_cmd->add_option("name", tail.name, "Stream or view name")->required();
+  tail_cmd->add_option("--filter", tail.filter, "Condition in the processing language, e.g. \"amount > 10\"");
+  tail_cmd->add_flag("--from-beginning", tail.from_beginning, "Start at the oldest event still in the log");
+  tail_cmd->add_option("--from", tail.from, "Resume at partition:offset pairs, e.g. 0:120,1:7");
+  tail_cmd->add_option("--url", tail.url, "Delta's base URL")->capture_default_str();
+  tail_cmd->add_option("--api-key", tail.api_key, "API key (default: $DELTA_API_KEY)");
+  tail_cmd->add_option("--token", tail.token, "Bearer token (default: $DELTA_TOKEN, then delta login's)");
+
   delta::app::KeysOptions keys;
   auto* keys_cmd = app.add_subcommand("keys", "Create, list and revoke API keys (auth.api_keys_file)");
   keys_cmd->require_subcommand(1);
@@ -61,6 +71,7 @@ int main(int argc, char** argv) try {
   if (*run_cmd) return delta::app::run_command(run);
   if (*validate_cmd) return delta::app::validate_command(validate_path);
   if (*send_cmd) return delta::app::send_command(send);
+  if (*tail_cmd) return delta::app::tail_command(tail);
   if (*keys_cmd) {
     keys.action = *keys_create ? "create" : *keys_revoke ? "revoke" : "list";
     return delta::app::keys_command(keys);

@@ -11,6 +11,7 @@
 #include "edge/server.h"
 #include "obs/logger.h"
 #include "obs/metrics.h"
+#include "runtime/live_hub.h"
 #include "runtime/periodic.h"
 
 namespace delta::app {
@@ -104,7 +105,10 @@ int run_command(const RunOptions& options) {
       return 1;
     }
   }
+  // Live subscriptions (issue 7): view workers publish "view:<name>", ingest notifies "stream:<name>".
+  runtime::LiveHub hub(runtime::HubOptions{.max_queued_rows = cfg->server.ws_subscriber_queue_events});
   edge::Routes routes(*cfg, **log, registry, clock);
+  routes.set_live_hub(&hub);
   GatewayHooks hooks;  // the OAuth server sets hooks.local_jwks when it is configured
   // OAuth 2.0 server (issue 8 item 3): its endpoints, and its public keys for the gateway.
   std::unique_ptr<auth::OAuthStore> oauth_store;

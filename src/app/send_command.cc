@@ -49,18 +49,10 @@ int64_t json_int(const std::string& body, std::string_view key) {
   return at == std::string::npos ? 0 : std::strtoll(body.c_str() + at + needle.size(), nullptr, 10);
 }
 
-std::string env_or(const std::string& value, const char* name) {
-  if (!value.empty()) return value;
-  const char* v = std::getenv(name);
-  return v != nullptr ? v : "";
-}
-
 // The header carrying the caller's credential, or "" to send none.
 std::string credential_header(const SendOptions& o) {
-  if (std::string key = env_or(o.api_key, "DELTA_API_KEY"); !key.empty()) return "X-API-Key: " + key;
-  std::string token = env_or(o.token, "DELTA_TOKEN");
-  if (token.empty()) token = stored_access_token(default_tokens_path());
-  return token.empty() ? std::string() : "Authorization: Bearer " + token;
+  auto [name, value] = resolve_credential(o.api_key, o.token);
+  return name.empty() ? std::string() : name + ": " + value;
 }
 
 class Sender {
@@ -131,6 +123,19 @@ void progress(const Totals& t, std::chrono::steady_clock::time_point start, bool
 }
 
 }  // namespace
+
+std::pair<std::string, std::string> resolve_credential(const std::string& api_key, const std::string& token) {
+  auto env_or = [](const std::string& value, const char* name) -> std::string {
+    if (!value.empty()) return value;
+    const char* v = std::getenv(name);
+    return v != nullptr ? v : "";
+  };
+  if (std::string key = env_or(api_key, "DELTA_API_KEY"); !key.empty()) return {"X-API-Key", key};
+  std::string t = env_or(token, "DELTA_TOKEN");
+  if (t.empty()) t = stored_access_token(default_tokens_path());
+  if (t.empty()) return {};
+  return {"Authorization", "Bearer " + t};
+}
 
 int send_command(const SendOptions& options) {
   FILE* in = options.input == "-" ? stdin : std::fopen(options.input.c_str(), "rb");

@@ -6,11 +6,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <chrono>
 #include <optional>
 #include <type_traits>
 
 #include "edge/tls_context.h"
+#include "edge/ws_session.h"
 
 namespace delta::edge {
 namespace {
@@ -19,7 +21,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-using TlsStream = beast::ssl_stream<SessionSocket>;
+using TlsStream = TlsSessionStream;
 using ContextPtr = std::shared_ptr<asio::ssl::context>;
 
 constexpr uint32_t kHeaderLimit = 16 * 1024;
@@ -188,10 +190,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     r.tls_client_subject = tls_subject_;
     r.body = &req.body();
     head_ = r.method == Method::kHead;
+    if (beast::websocket::is_upgrade(req)) return upgrade(r);
     shared_.routes.handle(r, *state_, [self = this->shared_from_this()](HttpResponse response) {
       asio::post(self->stream_.get_executor(),
                  [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
     });
+  }
+
+  // A WebSocket upgrade: admitted, the connection becomes a WsSession; refused, an HTTP answer.
+  void upgrade(const HttpRequest& r) {
+    std::variant<WsPlan, HttpResponse> admitted = shared_.routes.open_websocket(r);
+    if (auto* refusal = std::get_if<HttpResponse>(&admitted)) {
+      keep_alive_ = false;
+      return write(std::move(*refusal));
+    }
+    shared_.inflight_requests.fetch_sub(1);
+    start_ws_session(std::move(stream_), parser_->release(), std::move(std::get<WsPlan>(admitted)), shared_);
   }
 
   void write_error(int status, std::string_view code, const std::string& message) {

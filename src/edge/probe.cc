@@ -11,6 +11,8 @@ const char* route_name(Route r) {
     case Route::kHealthz: return "healthz";
     case Route::kReadyz: return "readyz";
     case Route::kMetrics: return "metrics";
+    case Route::kWsIngest: return "ws_ingest";
+    case Route::kSubscribe: return "subscribe";
     case Route::kNotFound: return "not_found";
     case Route::kCount: break;
   }
@@ -44,6 +46,13 @@ EdgeProbe::EdgeProbe(obs::Registry& registry, const std::vector<std::string>& st
   connections_timed_out_ = &registry.counter("delta_http_timeouts_total",
                                              "Connections closed because headers or body came too slowly");
   inflight_bytes_ = &registry.gauge("delta_ingest_inflight_bytes", "Request bytes waiting for the log");
+  ws_sessions_ = &registry.gauge("delta_ws_sessions", "Open WebSocket sessions (ingest and subscriptions)");
+  ws_messages_received_ = &registry.counter("delta_ws_messages_total", "WebSocket ingest messages received");
+  ws_frames_sent_ =
+      &registry.counter("delta_ws_frames_sent_total", "WebSocket data frames sent to subscribers");
+  ws_events_sent_ = &registry.counter("delta_ws_events_sent_total", "Events and rows sent to subscribers");
+  ws_subscribers_dropped_ = &registry.counter(
+      "delta_ws_subscribers_dropped_total", "Subscribers closed with 1013 because they fell too far behind");
 }
 
 size_t EdgeProbe::status_index(int status) {

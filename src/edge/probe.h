@@ -18,6 +18,8 @@ enum class Route {
   kHealthz,
   kReadyz,
   kMetrics,
+  kWsIngest,
+  kSubscribe,
   kNotFound,
   kCount,
 };
@@ -46,6 +48,13 @@ class EdgeProbe {
   obs::Counter& connections_timed_out() { return *connections_timed_out_; }
   obs::Gauge& inflight_bytes() { return *inflight_bytes_; }
 
+  // WebSocket sessions (ws_session.cc).
+  obs::Gauge& ws_sessions() { return *ws_sessions_; }
+  obs::Counter& ws_messages_received() { return *ws_messages_received_; }
+  obs::Counter& ws_frames_sent() { return *ws_frames_sent_; }
+  obs::Counter& ws_events_sent() { return *ws_events_sent_; }
+  obs::Counter& ws_subscribers_dropped() { return *ws_subscribers_dropped_; }
+
  private:
   static size_t status_index(int status);
 
@@ -56,6 +65,11 @@ class EdgeProbe {
   obs::Counter* connections_refused_;
   obs::Counter* connections_timed_out_;
   obs::Gauge* inflight_bytes_;
+  obs::Gauge* ws_sessions_;
+  obs::Counter* ws_messages_received_;
+  obs::Counter* ws_frames_sent_;
+  obs::Counter* ws_events_sent_;
+  obs::Counter* ws_subscribers_dropped_;
 };
 
 }  // namespace delta::edge

@@ -2,12 +2,15 @@
 
 #include <charconv>
 
+#include "edge/ws_protocol.h"
 #include "obs/logger.h"
+#include "process/expr.h"
 
 namespace delta::edge {
 namespace {
 
 constexpr std::string_view kStreamsPrefix = "/v1/streams/";
+constexpr std::string_view kViewsPrefix = "/v1/views/";
 
 bool parse_int(std::string_view s, int64_t* out) {
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
@@ -34,14 +37,6 @@ HttpResponse with_retry_after(HttpResponse r, int seconds) {
   return r;
 }
 
-// Response for a failed append: quota or queue full is backpressure (503), anything else is ours.
-HttpResponse append_failure(const Status& s) {
-  if (s.code() == StatusCode::kResourceExhausted) {
-    return with_retry_after(error_response(503, "log_full", s.message()), 1);
-  }
-  return error_response(500, "log_error", s.message());
-}
-
 // The ingest answer; with `error_code` set it also carries the standard error object (400).
 std::string ingest_body(const IngestResult& r, std::string_view error_code = {}) {
   std::string out = "{";
@@ -50,17 +45,8 @@ std::string ingest_body(const IngestResult& r, std::string_view error_code = {})
     append_quoted(out, error_code);
     out += ",\"message\":\"no valid events in the request\"},";
   }
-  out += "\"accepted\":" + std::to_string(r.accepted) + ",\"rejected\":" + std::to_string(r.rejected) +
-         ",\"errors\":[";
-  for (size_t i = 0; i < r.errors.size(); ++i) {
-    if (i > 0) out += ',';
-    out += "{\"index\":" + std::to_string(r.errors[i].index) + ",\"code\":";
-    append_quoted(out, r.errors[i].code);
-    out += ",\"error\":";
-    append_quoted(out, r.errors[i].message);
-    out += '}';
-  }
-  out += "]}";
+  append_ingest_counts(out, r);
+  out += '}';
   return out;
 }
 
@@ -70,9 +56,16 @@ struct PendingIngest {
   std::atomic<bool> failed{false};
   Status failure;  // written by the one callback that flips `failed`
   IngestResult result;
-  Respond respond;
-  std::function<void()> on_done;
+  IngestDone done;
 };
+
+IngestOutcome failed_outcome(int status, std::string_view code, std::string message) {
+  IngestOutcome o;
+  o.status = status;
+  o.code = code;
+  o.message = std::move(message);
+  return o;
+}
 
 }  // namespace
 
@@ -82,7 +75,10 @@ Routes::Routes(const config::PipelineConfig& config, log::Log& log, obs::Registr
         for (const auto& s : config.streams) names.push_back(s.name);
         return names;
       }()) {
-  for (const auto& s : config.streams) maskers_.push_back(process::masker_for(s, config.masking.key));
+  for (const auto& s : config.streams) {
+    maskers_.push_back(process::masker_for(s, config.masking.key));
+    stream_topics_.push_back("stream:" + s.name);
+  }
 }
 
 std::unique_ptr<Routes::ConnectionState> Routes::new_connection_state() const {
@@ -104,6 +100,7 @@ struct Routes::Match {
   Access access = Access::authenticated();
   int stream = -1;
   std::string_view name;
+  bool view = false;  // name is a view's (/v1/views/...)
 };
 
 Routes::Match Routes::match(const HttpRequest& request) const {
@@ -117,6 +114,16 @@ Routes::Match Routes::match(const HttpRequest& request) const {
         Route::kMetrics, metrics_public_ ? Access::open() : Access::need(Permission::kAdmin, "*"), -1, {}};
   }
   if (path == "/v1/streams") return {Route::kStreamList, Access::need(Permission::kConsume, "*"), -1, {}};
+  if (path.starts_with(kViewsPrefix)) {
+    std::string_view rest = path.substr(kViewsPrefix.size());
+    size_t slash = rest.find('/');
+    if (slash == std::string_view::npos || rest.substr(slash) != "/subscribe") return {};
+    Match m{Route::kSubscribe,
+            Access::need(Permission::kConsume, rest.substr(0, slash), auth::ResourceKind::kView), -1,
+            rest.substr(0, slash)};
+    m.view = true;
+    return m;
+  }
   if (!path.starts_with(kStreamsPrefix)) return {};
   std::string_view rest = path.substr(kStreamsPrefix.size());
   size_t slash = rest.find('/');
@@ -127,10 +134,15 @@ Routes::Match Routes::match(const HttpRequest& request) const {
     m.route = Route::kStreamGet;
   } else if (tail == "/events") {
     m.route = get ? Route::kEventsRead : Route::kIngest;
+  } else if (tail == "/ws") {
+    m.route = Route::kWsIngest;
+  } else if (tail == "/subscribe") {
+    m.route = Route::kSubscribe;
   } else {
     return {};
   }
-  m.access = Access::need(m.route == Route::kIngest ? Permission::kProduce : Permission::kConsume, m.name);
+  bool produce = m.route == Route::kIngest || m.route == Route::kWsIngest;
+  m.access = Access::need(produce ? Permission::kProduce : Permission::kConsume, m.name);
   m.stream = stream_index(m.name);
   return m;
 }
@@ -172,6 +184,12 @@ void Routes::dispatch(const Match& m, const HttpRequest& request, ConnectionStat
     case Route::kCount: return done(error_response(404, "not_found", "no such route"));
     default: break;
   }
+  if (m.route == Route::kWsIngest || m.route == Route::kSubscribe) {
+    HttpResponse r =
+        error_response(426, "upgrade_required", "this route is a WebSocket: send an upgrade request");
+    r.headers.emplace_back("Upgrade", "websocket");
+    return done(std::move(r));
+  }
   if (m.stream < 0) {
     return done(error_response(404, "unknown_stream", "no stream named \"" + std::string(m.name) + "\""));
   }
@@ -187,7 +205,6 @@ void Routes::dispatch(const Match& m, const HttpRequest& request, ConnectionStat
 
 void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionState& state, Caller& caller,
                     Respond respond) {
-  const model::StreamSchema& schema = config_.streams[stream_index];
   EdgeProbe::StreamCounters& counters = probe_.stream(stream_index);
   std::string type = media_type(request.content_type);
   BodyFormat format;
@@ -201,21 +218,14 @@ void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionS
   }
   uint64_t body_size = request.body->size();
   counters.bytes_received->inc(body_size);
-  if (inflight_bytes_.fetch_add(body_size) + body_size > config_.server.max_inflight_bytes) {
-    inflight_bytes_.fetch_sub(body_size);
+  if (!reserve_inflight(body_size)) {
     return respond(with_retry_after(
         error_response(503, "overloaded", "too many bytes waiting for the log; retry later"), 1));
   }
-  probe_.inflight_bytes().set(static_cast<int64_t>(inflight_bytes_.load()));
-  auto release = [this, body_size] {
-    inflight_bytes_.fetch_sub(body_size);
-    probe_.inflight_bytes().set(static_cast<int64_t>(inflight_bytes_.load()));
-  };
-
   Status decoded = decode_body(request.content_encoding, *request.body, config_.server.max_decoded_body_bytes,
                                &state.decoded);
   if (!decoded.is_ok()) {
-    release();
+    release_inflight(body_size);
     const std::string& m = decoded.message();
     if (decoded.code() == StatusCode::kResourceExhausted)
       return respond(error_response(413, "body_too_large", m));
@@ -224,26 +234,58 @@ void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionS
     }
     return respond(error_response(400, error_code::kBadEncoding, m));
   }
+  std::string_view body(state.decoded.data(), state.decoded.size());
+  submit_events(stream_index, format, body, state, caller,
+                [this, body_size, respond = std::move(respond)](IngestOutcome o) {
+                  release_inflight(body_size);
+                  switch (o.status) {
+                    case 200: return respond(json_response(200, ingest_body(o.result)));
+                    case 400: return respond(json_response(400, ingest_body(o.result, o.code)));
+                    case 429: return respond(std::move(*o.refusal));
+                    case 503: return respond(with_retry_after(error_response(503, o.code, o.message), 1));
+                    default: return respond(error_response(o.status, o.code, o.message));
+                  }
+                });
+}
 
+bool Routes::reserve_inflight(uint64_t bytes) {
+  if (inflight_bytes_.fetch_add(bytes) + bytes > config_.server.max_inflight_bytes) {
+    inflight_bytes_.fetch_sub(bytes);
+    return false;
+  }
+  probe_.inflight_bytes().set(static_cast<int64_t>(inflight_bytes_.load()));
+  return true;
+}
+
+void Routes::release_inflight(uint64_t bytes) {
+  inflight_bytes_.fetch_sub(bytes);
+  probe_.inflight_bytes().set(static_cast<int64_t>(inflight_bytes_.load()));
+}
+
+void Routes::submit_events(size_t stream_index, BodyFormat format, std::string_view body,
+                           ConnectionState& state, Caller& caller, IngestDone done) {
+  const model::StreamSchema& schema = config_.streams[stream_index];
+  EdgeProbe::StreamCounters& counters = probe_.stream(stream_index);
   auto& decoder = state.decoders[stream_index];
   if (!decoder) {
     IngestLimits limits{config_.server.max_decoded_body_bytes, config_.server.max_event_bytes,
                         config_.server.max_json_depth};
     decoder = std::make_unique<IngestDecoder>(schema, limits, maskers_[stream_index].get());
   }
-  std::string_view body(state.decoded.data(), state.decoded.size());
   IngestResult result = decoder->decode(format, body, clock_.now_ms());
   counters.events_rejected->inc(static_cast<uint64_t>(result.rejected));
   if (result.accepted == 0) {
-    release();
-    std::string_view code =
-        result.errors.empty() ? std::string_view("no_valid_events") : result.errors[0].code;
-    return respond(json_response(400, ingest_body(result, code)));
+    IngestOutcome o = failed_outcome(
+        400, result.errors.empty() ? std::string_view("no_valid_events") : result.errors[0].code,
+        "no valid events");
+    o.result = std::move(result);
+    return done(std::move(o));
   }
   if (gateway_ != nullptr) {
     if (std::optional<HttpResponse> limited = gateway_->charge_events(caller, result.accepted)) {
-      release();
-      return respond(std::move(*limited));
+      IngestOutcome o = failed_outcome(429, "rate_limited", "events per second over the caller's limit");
+      o.refusal = std::move(limited);
+      return done(std::move(o));
     }
   }
 
@@ -253,28 +295,95 @@ void Routes::ingest(size_t stream_index, const HttpRequest& request, ConnectionS
   for (const auto& b : batches) parts += b.empty() ? 0 : 1;
   pending->remaining = parts;
   pending->result = std::move(result);
-  pending->respond = std::move(respond);
-  pending->on_done = std::move(release);
+  pending->done = std::move(done);
+  const std::string* topic = &stream_topics_[stream_index];
   for (size_t p = 0; p < batches.size(); ++p) {
     if (batches[p].empty()) continue;
     batches[p].finish(0);
     std::string bytes = std::move(batches[p].buffer());
     batches[p].clear();
     log_.append(schema.name, static_cast<int32_t>(p), std::move(bytes),
-                [pending, &counters](const Result<log::AppendResult>& r) {
+                [this, pending, topic, &counters](const Result<log::AppendResult>& r) {
                   if (!r.is_ok()) {
                     if (!pending->failed.exchange(true)) pending->failure = r.status();
+                  } else if (hub_ != nullptr) {
+                    hub_->notify(*topic);  // stream subscribers read what is now durable
                   }
                   if (pending->remaining.fetch_sub(1) != 1) return;
-                  pending->on_done();
                   if (pending->failed.load()) {
-                    return pending->respond(append_failure(pending->failure));
+                    const Status& f = pending->failure;
+                    bool full = f.code() == StatusCode::kResourceExhausted;
+                    return pending->done(
+                        failed_outcome(full ? 503 : 500, full ? "log_full" : "log_error", f.message()));
                   }
                   counters.events_accepted->inc(static_cast<uint64_t>(pending->result.accepted));
                   counters.bytes_accepted->inc(pending->result.accepted_bytes);
-                  pending->respond(json_response(200, ingest_body(pending->result)));
+                  IngestOutcome o;
+                  o.result = std::move(pending->result);
+                  pending->done(std::move(o));
                 });
   }
+}
+
+std::variant<WsPlan, HttpResponse> Routes::open_websocket(const HttpRequest& request) {
+  int64_t start = clock_.monotonic_ns();
+  Match m = match(request);
+  HttpRequest with_token = request;
+  std::string token, bearer;
+  if (request.authorization.empty() && request.api_key.empty() &&
+      query_param(request.query, "access_token", &token)) {
+    bearer = "Bearer " + token;  // browsers cannot set headers on a WebSocket
+    with_token.authorization = bearer;
+  }
+  Caller caller;
+  std::optional<HttpResponse> refused;
+  if (gateway_ != nullptr) refused = gateway_->admit(with_token, m.access, &caller);
+  std::variant<WsPlan, HttpResponse> out =
+      refused ? std::variant<WsPlan, HttpResponse>(std::move(*refused)) : plan_websocket(m, request);
+  if (auto* plan = std::get_if<WsPlan>(&out)) plan->caller = std::move(caller);
+  int status = std::holds_alternative<WsPlan>(out) ? 101 : std::get<HttpResponse>(out).status;
+  probe_.request_done(m.route, status, static_cast<double>(clock_.monotonic_ns() - start) / 1e9);
+  return out;
+}
+
+std::variant<WsPlan, HttpResponse> Routes::plan_websocket(const Match& m, const HttpRequest& request) {
+  WsPlan plan;
+  if (m.route != Route::kWsIngest && m.route != Route::kSubscribe) {
+    return error_response(404, "not_found", "no WebSocket route here");
+  }
+  if (m.route == Route::kSubscribe && hub_ == nullptr) {
+    return error_response(503, "not_available", "live subscriptions are not enabled in this process");
+  }
+  if (m.view) {
+    if (config_.find_view(m.name) == nullptr) {
+      return error_response(404, "unknown_view", "no view named \"" + std::string(m.name) + "\"");
+    }
+    plan.kind = WsPlan::Kind::kViewSubscribe;
+    plan.topic = "view:" + std::string(m.name);
+    return plan;
+  }
+  if (m.stream < 0) {
+    return error_response(404, "unknown_stream", "no stream named \"" + std::string(m.name) + "\"");
+  }
+  plan.stream = m.stream;
+  plan.topic = stream_topics_[static_cast<size_t>(m.stream)];
+  if (m.route == Route::kWsIngest) return plan;
+  plan.kind = WsPlan::Kind::kStreamSubscribe;
+  const model::StreamSchema& schema = config_.streams[static_cast<size_t>(m.stream)];
+  std::string from, filter_text;
+  query_param(request.query, "from", &from);
+  Result<std::vector<int64_t>> positions = parse_from(from, schema.partitions);
+  if (!positions.is_ok()) return error_response(400, "bad_parameter", positions.status().message());
+  std::optional<process::CompiledExpr> filter;
+  if (query_param(request.query, "filter", &filter_text) && !filter_text.empty()) {
+    Result<process::CompiledExpr> compiled = process::compile_condition(filter_text, schema);
+    if (!compiled.is_ok()) return error_response(400, "bad_filter", compiled.status().message());
+    filter.emplace(std::move(*compiled));
+  }
+  Result<std::unique_ptr<StreamTail>> tail = StreamTail::open(log_, schema, *positions, std::move(filter));
+  if (!tail.is_ok()) return error_response(500, "log_error", tail.status().message());
+  plan.tail = std::move(*tail);
+  return plan;
 }
 
 HttpResponse Routes::stream_list() {

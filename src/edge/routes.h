@@ -10,7 +10,9 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "base/clock.h"
@@ -19,9 +21,11 @@
 #include "edge/http_types.h"
 #include "edge/ingest.h"
 #include "edge/probe.h"
+#include "edge/stream_tail.h"
 #include "log/log.h"
 #include "obs/metrics.h"
 #include "process/mask.h"
+#include "runtime/live_hub.h"
 
 namespace delta::edge {
 
@@ -36,6 +40,28 @@ class RouteExtension {
   virtual void handle(const HttpRequest& request, Respond respond) = 0;
 };
 
+// What submit_events did, for HTTP and WebSocket ingest alike.
+struct IngestOutcome {
+  // 200: appended and durable; 400: nothing valid; 429: rate limited; 503: the log refused (quota or
+  // full queue; some partitions may have stored theirs); 500: the log failed.
+  int status = 200;
+  IngestResult result;
+  std::string_view code;                // status != 200: the error code
+  std::string message;                  // status != 200
+  std::optional<HttpResponse> refusal;  // 429: the gateway's answer, with its RateLimit headers
+};
+using IngestDone = std::function<void(IngestOutcome)>;
+
+// A WebSocket upgrade that passed the gateway and its checks (Routes::open_websocket).
+struct WsPlan {
+  enum class Kind { kIngest, kStreamSubscribe, kViewSubscribe };
+  Kind kind = Kind::kIngest;
+  int stream = -1;                   // ingest and stream subscriptions
+  std::string topic;                 // the LiveHub topic: "stream:<name>" or "view:<name>"
+  Caller caller;                     // ingest charges its events bucket per message
+  std::unique_ptr<StreamTail> tail;  // stream subscriptions: where they start, their filter
+};
+
 class Routes {
  public:
   Routes(const config::PipelineConfig& config, log::Log& log, obs::Registry& registry, Clock& clock);
@@ -47,6 +73,27 @@ class Routes {
   std::unique_ptr<ConnectionState> new_connection_state() const;
 
   void handle(const HttpRequest& request, ConnectionState& state, Respond respond);
+
+  // A WebSocket upgrade request (GET /v1/streams/{s}/ws, /v1/streams/{s}/subscribe,
+  // /v1/views/{v}/subscribe): the gateway's checks as for HTTP (credentials may also come as
+  // ?access_token=), then the route's own (stream or view exists, filter compiles, from parses).
+  // Returns the plan for the session, or the HTTP answer to send instead of upgrading.
+  std::variant<WsPlan, HttpResponse> open_websocket(const HttpRequest& request);
+
+  // Ingest shared by HTTP and WebSocket: validates `body` (decoded, with simdjson padding after
+  // it, e.g. in state.decoded), charges the caller's events bucket, appends one batch per partition
+  // and calls `done` once every append is durable or failed (on a log thread), or at once when
+  // nothing is appended (400, 429). The caller holds `body`'s bytes in the in-flight budget.
+  void submit_events(size_t stream_index, BodyFormat format, std::string_view body, ConnectionState& state,
+                     Caller& caller, IngestDone done);
+  // The in-flight byte budget (server.max_inflight_bytes) of bytes waiting for the log.
+  bool reserve_inflight(uint64_t bytes);
+  void release_inflight(uint64_t bytes);
+
+  // REQUIRES: before the server starts; the hub outlives this object. Null: no live subscriptions.
+  void set_live_hub(runtime::LiveHub* hub) { hub_ = hub; }
+  runtime::LiveHub* live_hub() const { return hub_; }
+  const config::ServerConfig& server_config() const { return config_.server; }
 
   // REQUIRES: before the server starts. The extension outlives this object.
   void add_extension(RouteExtension* extension) { extensions_.push_back(extension); }
@@ -75,6 +122,7 @@ class Routes {
   HttpResponse events_read(size_t stream_index, const HttpRequest& request);
   HttpResponse readyz() const;
   int stream_index(std::string_view name) const;
+  std::variant<WsPlan, HttpResponse> plan_websocket(const Match& m, const HttpRequest& request);
 
   const config::PipelineConfig& config_;
   log::Log& log_;
@@ -87,6 +135,8 @@ class Routes {
   std::atomic<bool> ready_{false};
   std::atomic<uint64_t> inflight_bytes_{0};
   std::vector<std::unique_ptr<process::Masker>> maskers_;  // by stream index; nullptr: no masking
+  std::vector<std::string> stream_topics_;                 // by stream index: "stream:<name>"
+  runtime::LiveHub* hub_ = nullptr;
 };
 
 }  // namespace delta::edge

@@ -1,0 +1,285 @@
+// WebSocket ingest and live subscriptions (issue 7) against the real binary, driven by the npm `ws`
+// client (tests/node/ws_client.mjs) as an independent implementation of the protocol: acks with
+// sequence numbers and per-item errors, authentication on the upgrade, subscriptions with a
+// filter, resume after a reconnect, the slow-subscriber policy, the protocol's error cases, and
+// `delta tail`.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "tests/integration/gateway_fixture.h"
+#include "tests/integration/harness.h"
+
+#ifndef DELTA_NODE_DIR
+#error "DELTA_NODE_DIR must name tests/node"
+#endif
+
+namespace delta::testing {
+namespace {
+
+constexpr int kWaitMs = 20'000;
+
+std::string ws_url(const DeltaProcess& d, const std::string& path) {
+  return "ws://127.0.0.1:" + std::to_string(d.port()) + path;
+}
+
+std::string url_encode(const std::string& s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// The lines of `out` that start with `prefix`, without it.
+std::vector<std::string> lines_with(const std::string& out, const std::string& prefix) {
+  std::vector<std::string> lines;
+  size_t at = 0;
+  while (at < out.size()) {
+    size_t nl = out.find('\n', at);
+    std::string line = out.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+    if (line.starts_with(prefix)) lines.push_back(line.substr(prefix.size()));
+    if (nl == std::string::npos) break;
+    at = nl + 1;
+  }
+  return lines;
+}
+
+int64_t int_field(const std::string& json, const std::string& key) {
+  std::string needle = "\"" + key + "\":";
+  size_t at = json.find(needle);
+  return at == std::string::npos ? -1 : std::strtoll(json.c_str() + at + needle.size(), nullptr, 10);
+}
+
+class WebSocketTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::system("command -v node >/dev/null") != 0) FAIL() << "node not installed: run scripts/setup.sh";
+  }
+
+  void start(const std::string& extra_yaml = "", const std::string& server_extra = "") {
+    delta_ = std::make_unique<DeltaProcess>(
+        dir_.path(), extra_yaml + kStreams,
+        "ws_max_message_bytes: 64KiB, ws_subscriber_queue_events: 5000" + server_extra);
+    ASSERT_TRUE(delta_->start()) << delta_->read_stdout();
+  }
+
+  // Starts `node ws_client.mjs <mode> <url> <args...>`; owned by the fixture.
+  Subprocess& client(const std::string& mode, const std::string& url, std::vector<std::string> args = {}) {
+    std::vector<std::string> argv = {"node", std::string(DELTA_NODE_DIR) + "/ws_client.mjs", mode, url};
+    argv.insert(argv.end(), args.begin(), args.end());
+    clients_.push_back(std::make_unique<Subprocess>(
+        argv, dir_.path() + "/client" + std::to_string(clients_.size()) + ".out"));
+    EXPECT_TRUE(clients_.back()->start());
+    return *clients_.back();
+  }
+
+  // Runs a client to its end (it prints "closed" or "http") and returns its output.
+  std::string run(const std::string& mode, const std::string& url, std::vector<std::string> args = {}) {
+    Subprocess& c = client(mode, url, std::move(args));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kWaitMs);
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::string out = c.output();
+      if (out.find("closed ") != std::string::npos || out.find("http ") != std::string::npos) return out;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling, bounded
+    }
+    ADD_FAILURE() << "the client did not finish: " << c.output();
+    return c.output();
+  }
+
+  void post(int from, int count, const std::string& pad = "") {
+    std::string body;
+    for (int i = from; i < from + count; ++i) body += "{\"n\":" + std::to_string(i) + pad + "}\n";
+    HttpResult r = http_post(delta_->url("/v1/streams/orders/events"), body, "application/x-ndjson");
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<DeltaProcess> delta_;
+  std::vector<std::unique_ptr<Subprocess>> clients_;
+};
+
+TEST_F(WebSocketTest, IngestAcksEveryMessageInOrderWithItsSeqAndItemErrors) {
+  start();
+  std::string out = run("ingest", ws_url(*delta_, "/v1/streams/orders/ws"),
+                        {"{\"seq\":41}\n{\"n\":1}\n{\"n\":\"x\"}", "{\"n\":2}", "[{\"n\":3},{\"n\":4}]"});
+  std::vector<std::string> acks = lines_with(out, "ack ");
+  ASSERT_EQ(acks.size(), 3u) << out;
+  EXPECT_EQ(acks[0], R"({"seq":41,"accepted":1,"rejected":1,"errors":[{"index":1,"code":"wrong_type",)"
+                     R"("error":"field 'n' (int64): expected an integer"}]})")
+      << "the header line is not an item: the second event is index 1";
+  EXPECT_EQ(acks[1], R"({"seq":2,"accepted":1,"rejected":0,"errors":[]})") << "server numbering: message 2";
+  EXPECT_EQ(acks[2], R"({"seq":3,"accepted":2,"rejected":0,"errors":[]})") << "a JSON array is one message";
+  EXPECT_NE(out.find("closed 1000"), std::string::npos) << "the close handshake completes: " << out;
+  EXPECT_EQ(read_all_events(*delta_, "orders", 2).size(), 4u) << "acked events are in the log";
+}
+
+TEST_F(WebSocketTest, UpgradeGoesThroughTheGatewayWithHeadersOrAccessToken) {
+  start(kAuthRoles);
+  std::string producer = create_key(*delta_, "producer");
+  std::string reader = create_key(*delta_, "orders-reader");
+  ASSERT_TRUE(poll_status(*delta_, "orders", {"X-API-Key: " + producer}, 200)) << "the key file is reloaded";
+  std::string url = ws_url(*delta_, "/v1/streams/orders/ws");
+  EXPECT_NE(run("ingest", url, {"{\"n\":1}"}).find("http 401"), std::string::npos);
+  EXPECT_NE(run("ingest", url + "?access_token=" + reader, {"{\"n\":1}"}).find("http 403"), std::string::npos)
+      << "a reader may subscribe but not produce";
+  std::string out = run("ingest", url + "?access_token=" + producer, {"{\"n\":1}"});
+  EXPECT_NE(out.find(R"(ack {"seq":1,"accepted":1)"), std::string::npos) << out;
+  HttpResult refused =
+      http_request("GET", delta_->url("/v1/streams/orders/subscribe"),
+                   {"Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13",
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "X-API-Key: " + producer});
+  EXPECT_EQ(refused.status, 403) << "a producer may not consume: " << refused.body
+                                 << delta_->read_stdout().substr(0, 3000);
+}
+
+TEST_F(WebSocketTest, SubscriptionPushesDurableEventsThatMatchTheFilter) {
+  start();
+  HttpResult bad =
+      http_request("GET", delta_->url("/v1/streams/orders/subscribe?filter=" + url_encode("nn > 5")),
+                   {"Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13",
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("unknown field \\\"nn\\\" (did you mean \\\"n\\\"?)"), std::string::npos)
+      << bad.body;
+
+  Subprocess& sub = client(
+      "subscribe", ws_url(*delta_, "/v1/streams/orders/subscribe?filter=" + url_encode("n > 5")), {"4"});
+  ASSERT_TRUE(sub.wait_for_output("open", kWaitMs)) << sub.output();
+  post(0, 10);
+  ASSERT_TRUE(sub.wait_for_output("closed 1000", kWaitMs)) << sub.output();
+  std::vector<std::string> rows = lines_with(sub.output(), "row ");
+  ASSERT_EQ(rows.size(), 4u) << sub.output();
+  std::set<int64_t> seen;
+  for (const std::string& r : rows) {
+    EXPECT_GE(int_field(r, "partition"), 0) << r;
+    EXPECT_GE(int_field(r, "offset"), 0) << r;
+    seen.insert(int_field(r, "n"));
+  }
+  EXPECT_EQ(seen, (std::set<int64_t>{6, 7, 8, 9}));
+  EXPECT_NE(run("subscribe", ws_url(*delta_, "/v1/views/nope/subscribe"), {"1"}).find("http 404"),
+            std::string::npos);
+}
+
+TEST_F(WebSocketTest, ResumingFromTheLastPositionsMissesNothing) {
+  start();
+  post(0, 6);
+  std::string first = run("subscribe", ws_url(*delta_, "/v1/streams/orders/subscribe?from=beginning"), {"6"});
+  std::map<int64_t, int64_t> next;  // partition -> next offset
+  for (const std::string& r : lines_with(first, "row ")) {
+    int64_t p = int_field(r, "partition");
+    next[p] = std::max(next[p], int_field(r, "offset") + 1);
+  }
+  ASSERT_EQ(lines_with(first, "row ").size(), 6u) << first;
+  post(100, 6);  // while nobody is subscribed
+  std::string from;
+  for (auto [p, o] : next) from += (from.empty() ? "" : ",") + std::to_string(p) + ":" + std::to_string(o);
+  Subprocess& again =
+      client("subscribe", ws_url(*delta_, "/v1/streams/orders/subscribe?from=" + from), {"7"});
+  ASSERT_TRUE(again.wait_for_output("open", kWaitMs));
+  post(200, 1);  // and one live after the backlog
+  ASSERT_TRUE(again.wait_for_output("closed 1000", kWaitMs)) << again.output();
+  std::set<int64_t> seen;
+  for (const std::string& r : lines_with(again.output(), "row ")) seen.insert(int_field(r, "n"));
+  EXPECT_EQ(seen, (std::set<int64_t>{100, 101, 102, 103, 104, 105, 200})) << again.output();
+}
+
+// A subscriber that stops reading is closed with 1013 once it is 5000 events (5 MB) behind; ingestion and
+// a second subscriber (the npm client, reading normally) go on meanwhile. The slow one is a raw
+// socket with a 4 KiB receive buffer that never reads: a paused npm client would let the kernel
+// buffer tens of megabytes (tcp_rmem) before the server noticed anything.
+TEST_F(WebSocketTest, SlowSubscriberIsClosedWith1013WhileIngestionContinues) {
+  start();
+  int slow = socket(AF_INET, SOCK_STREAM, 0);
+  int small = 4096;
+  ASSERT_EQ(setsockopt(slow, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)), 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(delta_->port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(slow, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  std::string upgrade =
+      "GET /v1/streams/orders/subscribe HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: "
+      "13\r\n\r\n";
+  ASSERT_EQ(send(slow, upgrade.data(), upgrade.size(), 0), static_cast<ssize_t>(upgrade.size()));
+  std::string head;
+  char c;
+  while (!head.ends_with("\r\n\r\n") && recv(slow, &c, 1, 0) == 1) head += c;
+  ASSERT_TRUE(head.starts_with("HTTP/1.1 101")) << head;
+
+  Subprocess& fast = client("subscribe", ws_url(*delta_, "/v1/streams/orders/subscribe"), {"20000"});
+  ASSERT_TRUE(fast.wait_for_output("open", kWaitMs));
+  std::string pad = ",\"pad\":\"" + std::string(1000, 'p') + "\"";
+  for (int i = 0; i < 200; ++i) post(i * 100, 100, pad);  // each answered 200: ingestion goes on
+  double dropped = -1;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kWaitMs);
+  while (dropped < 1 && std::chrono::steady_clock::now() < deadline) {
+    dropped = metric_value(http_get(delta_->url("/metrics")).body, "delta_ws_subscribers_dropped_total");
+    if (dropped < 1) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling, bounded
+  }
+  EXPECT_EQ(dropped, 1);
+  EXPECT_TRUE(fast.wait_for_output("closed 1000", kWaitMs)) << "the other subscriber got all 20000 events";
+  std::string rest = read_until_close(slow, kWaitMs);  // what was queued, then the close frame
+  close(slow);
+  std::string reason = "subscriber too slow";
+  size_t at = rest.rfind(reason);
+  ASSERT_NE(at, std::string::npos) << "no close frame among the last bytes: "
+                                   << rest.substr(rest.size() - 100);
+  ASSERT_GE(at, 4u);
+  EXPECT_EQ(static_cast<unsigned char>(rest[at - 4]), 0x88) << "a close frame";
+  EXPECT_EQ((static_cast<unsigned char>(rest[at - 2]) << 8) | static_cast<unsigned char>(rest[at - 1]), 1013);
+}
+
+TEST_F(WebSocketTest, FragmentsWithAPingBetweenAreOneMessage) {
+  start();
+  std::string out = run("fragmented", ws_url(*delta_, "/v1/streams/orders/ws"), {"{\"n\"", ":7", "}"});
+  EXPECT_NE(out.find(R"(ack {"seq":1,"accepted":1,"rejected":0,"errors":[]})"), std::string::npos) << out;
+}
+
+TEST_F(WebSocketTest, ProtocolViolationsCloseWithTheirCodes) {
+  start();
+  std::string url = ws_url(*delta_, "/v1/streams/orders/ws");
+  EXPECT_NE(run("badutf8", url).find("closed 1007"), std::string::npos) << "invalid UTF-8 in a text message";
+  EXPECT_NE(run("unmasked", url).find("closed 1002"), std::string::npos) << "an unmasked client frame";
+  EXPECT_NE(run("oversized", url, {"70000"}).find("closed 1009"), std::string::npos) << "over 64 KiB";
+  post(0, 1);  // the server is still serving
+}
+
+TEST_F(WebSocketTest, DeltaTailPrintsEventsAsTheyArrive) {
+  start();
+  post(0, 3);
+  Subprocess tail(
+      {DELTA_BINARY, "tail", "orders", "--from-beginning", "--filter", "n >= 1", "--url", delta_->url("")},
+      dir_.path() + "/tail.out");
+  ASSERT_TRUE(tail.start());
+  post(3, 1);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kWaitMs);
+  while (lines_with(tail.output(), "{\"partition\"").size() < 3 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling, bounded
+  }
+  std::set<int64_t> seen;
+  for (const std::string& r : lines_with(tail.output(), "{\"partition\"")) seen.insert(int_field(r, "n"));
+  EXPECT_EQ(seen, (std::set<int64_t>{1, 2, 3})) << tail.output();
+  tail.stop();
+}
+
+}  // namespace
+}  // namespace delta::testing
