@@ -2,7 +2,8 @@
 //
 // A log holds streams; a stream has a fixed number of partitions; a partition is an ordered
 // sequence of record batches (model/record_batch.h) whose records have consecutive offsets
-// starting at 0. Implementations: the embedded segment log (embedded_log.h) and, later, Kafka.
+// starting at 0. Implementations: the embedded segment log (embedded_log.h) and Kafka topics
+// (kafka/kafka_log.h; there offsets are Kafka's, so they need not start at 0).
 //
 // Threads: every method may be called from any thread. append() never blocks on I/O: it queues the
 // batch and returns; `done` runs later on a thread of the log's own, once the batch is durable (per
