@@ -67,7 +67,7 @@ struct Frame {
   std::vector<size_t> slots;
 
   void stamp(uint64_t seq) {
-    char digits[11];
+    char digits[24];
     std::snprintf(digits, sizeof(digits), "%10llu", static_cast<unsigned long long>(seq));
     for (size_t at : slots) text.replace(at, 10, digits, 10);
   }
