@@ -113,8 +113,6 @@ Status read_kind(const Reader& r, const Value& v, LogConfig* cfg) {
   return Status::ok();
 }
 
-Status read_dir(const Reader& r, const Value& v, LogConfig* cfg) {
-  Result<std::string> s = r.text(v);
 Status read_brokers(const Reader& r, const Value& v, LogConfig* cfg) {
   Result<std::string> s = r.text(v);
   if (!s) return s.status();
@@ -154,6 +152,8 @@ Status read_kafka_properties(const Reader& r, const Value& v, LogConfig* cfg) {
   });
 }
 
+Status read_dir(const Reader& r, const Value& v, LogConfig* cfg) {
+  Result<std::string> s = r.text(v);
   if (!s) return s.status();
   cfg->dir = std::move(*s);
   return Status::ok();
@@ -180,14 +180,14 @@ const std::vector<Property<LogConfig>>& log_properties() {
       {"dir", read_dir},
       {"durability", read_durability},
       bounded("retention", &R::duration_ms, 0, 3650 * kDay, &C::retention_ms),
-      {"brokers", read_brokers},
-      {"topic_prefix", read_topic_prefix},
-      {"properties", read_kafka_properties},
       bounded("retention_bytes", &R::size, 0, kMaxBytes, &C::retention_bytes),
       bounded("segment_bytes", &R::size, 4 * kKiB, 4 * kGiB, &C::segment_bytes),
       bounded("segment_age", &R::duration_ms, kSecond, 30 * kDay, &C::segment_ms),
       bounded("partition_quota_bytes", &R::size, 0, kMaxBytes, &C::partition_quota_bytes),
       bounded("quota_bytes", &R::size, 0, kMaxBytes, &C::quota_bytes),
+      {"brokers", read_brokers},
+      {"topic_prefix", read_topic_prefix},
+      {"properties", read_kafka_properties},
   };
   return props;
 }

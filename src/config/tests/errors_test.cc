@@ -41,7 +41,8 @@ TEST(ConfigErrors, UnknownKeyInServer) {
 TEST(ConfigErrors, UnknownKeyInLog) {
   EXPECT_EQ(error_of("log: {kind: embedded, retension: 1h}\n" + kStreams),
             "pipeline.yaml:1:23: unknown key \"retension\" in log (expected one of: kind, dir, durability, "
-            "retention, retention_bytes, segment_bytes, segment_age, partition_quota_bytes, quota_bytes)");
+            "retention, retention_bytes, segment_bytes, segment_age, partition_quota_bytes, quota_bytes, "
+            "brokers, topic_prefix, properties)");
 }
 
 TEST(ConfigErrors, UnknownKeyInStream) {
