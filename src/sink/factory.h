@@ -8,6 +8,7 @@
 
 #include "base/status.h"
 #include "config/config.h"
+#include "sink/query_engine.h"
 #include "sink/sink.h"
 
 namespace delta::sink {
@@ -18,5 +19,9 @@ Status check_sink_options(const config::SinkConfig& config);
 
 // The backend for `config`. kNotFound as above.
 Result<std::unique_ptr<Sink>> make_sink(const config::SinkConfig& config);
+
+// The read-only query engine of an analytical store (sqlite, clickhouse) whose backend `backend`
+// make_sink() built from `config`; null for the other kinds.
+std::unique_ptr<QueryEngine> make_query_engine(const config::SinkConfig& config, Sink& backend);
 
 }  // namespace delta::sink

@@ -29,9 +29,7 @@ Status SinkSet::start_sinks(const config::PipelineConfig& config, obs::Registry&
     }
     if (!backend.is_ok()) return backend.status();
     if (auto* reader = dynamic_cast<ResultsReader*>(backend->get())) readers_[c.name] = reader;
-    if (auto* sqlite = dynamic_cast<SqliteStore*>(backend->get()); sqlite != nullptr && !query_) {
-      query_ = std::make_unique<SqliteQueryEngine>(sqlite->path());
-    }
+    if (!query_) query_ = make_query_engine(c, **backend);  // the first sqlite or clickhouse sink
     Result<std::unique_ptr<SinkRuntime>> rt =
         SinkRuntime::start(c, std::move(*backend), dlq_.get(), registry, clock);
     if (!rt.is_ok()) return rt.status();

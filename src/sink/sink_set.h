@@ -38,7 +38,7 @@ class SinkSet {
   SinkRuntime* find(std::string_view name) const;
   // The results reader of sink `name` (memory, sqlite), or null.
   ResultsReader* results_for(std::string_view name) const;
-  // The analytical store's query engine: the first sqlite sink (ClickHouse later), or null.
+  // The analytical store's query engine: the first sqlite or clickhouse sink, or null.
   QueryEngine* query_engine() const { return query_.get(); }
   DeadLetters& dead_letters() const { return *dlq_; }
   // The events table of stream `name`, or null.
