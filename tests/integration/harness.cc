@@ -298,6 +298,14 @@ std::string zstd(const std::string& in) {
   return out;
 }
 
+std::string unzstd(const std::string& in) {
+  unsigned long long size = ZSTD_getFrameContentSize(in.data(), in.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) return "(not zstd)";
+  std::string out(size, '\0');
+  size_t n = ZSTD_decompress(out.data(), out.size(), in.data(), in.size());
+  return ZSTD_isError(n) ? "(bad zstd)" : out;
+}
+
 double metric_value(const std::string& exposition, const std::string& series) {
   std::istringstream in(exposition);
   std::string line;

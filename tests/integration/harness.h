@@ -128,6 +128,9 @@ std::string read_until_close(int fd, int timeout_ms);
 
 std::string gzip(const std::string& in);
 std::string zstd(const std::string& in);
+// One zstd frame with its content size (as the archive writes them) decoded; "(not zstd)" or
+// "(bad zstd)" otherwise.
+std::string unzstd(const std::string& in);
 
 // The value of a Prometheus sample line `name{labels} value` (exact prefix match), or -1.
 double metric_value(const std::string& exposition, const std::string& series);

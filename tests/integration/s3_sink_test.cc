@@ -3,7 +3,6 @@
 // reads them back; large objects go up in parts; an unknown key is refused; an outage in the middle
 // of a stream of batches loses nothing and duplicates nothing (names come from offsets).
 #include <gtest/gtest.h>
-#include <zstd.h>
 
 #include <chrono>
 #include <set>
@@ -39,14 +38,6 @@ struct Events {
     for (size_t i = 0; i < rows.size(); ++i) rows[i].json = json[i];
   }
 };
-
-std::string unzstd(const std::string& in) {
-  unsigned long long size = ZSTD_getFrameContentSize(in.data(), in.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) return "(not zstd)";
-  std::string out(size, '\0');
-  size_t n = ZSTD_decompress(out.data(), out.size(), in.data(), in.size());
-  return ZSTD_isError(n) ? "(bad zstd)" : out;
-}
 
 class S3SinkTest : public ::testing::Test {
  protected:
