@@ -13,7 +13,12 @@ constexpr int32_t kMaxPartitions = 4096;
 
 // Defaults a user's `properties` may override (they are set first).
 const kafka::Properties& default_properties(bool producer) {
-  static const kafka::Properties common = {{"allow.auto.create.topics", "false"}};
+  // Consumers serve reads (a request waits on them) and small offset calls, not bulk streaming.
+  static const kafka::Properties common = {
+      {"allow.auto.create.topics", "false"},
+      {"fetch.wait.max.ms", "100"},
+      {"queued.max.messages.kbytes", "16384"},
+  };
   static const kafka::Properties for_producer = {
       {"allow.auto.create.topics", "false"},
       {"message.timeout.ms", "10000"},  // a batch not delivered by then fails: 503, the client retries
@@ -75,7 +80,7 @@ Result<rd_kafka_t*> KafkaLog::new_client(bool producer, const std::string& group
   rd_kafka_t* rk =
       rd_kafka_new(producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf.get(), err, sizeof err);
   if (rk == nullptr) return Status::invalid_argument(std::string("kafka client: ") + err);
-  conf.release();  // rd_kafka_new owns it now
+  (void)conf.release();  // rd_kafka_new owns it now
   return rk;
 }
 
