@@ -89,6 +89,11 @@ TEST(KafkaMode, PostedEventsAreInTheTopicKeyedAndReadBackThroughTheApi) {
 
   HttpResult info = http_get(delta.url("/v1/streams/events"));
   EXPECT_EQ(info.status, 200) << info.body;
+  HttpResult metrics = http_get(delta.url("/metrics"));
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_GE(metric_value(metrics.body, "delta_log_appends_total"), 1);
+  EXPECT_EQ(metric_value(metrics.body, "delta_kafka_inflight_messages"), 0);
+  EXPECT_EQ(metric_value(metrics.body, "delta_log_append_errors_total"), 0);
   EXPECT_EQ(delta.terminate(), 0);
 }
 
@@ -146,6 +151,10 @@ TEST(KafkaMode, BrokerOutageGives503WithRetryAfterAndRecovers) {
   for (const std::string& id : acknowledged)
     EXPECT_TRUE(in_topic.count(id)) << id << " was acknowledged but is lost";
   EXPECT_GE(acknowledged.size(), 100u);
+  HttpResult metrics = http_get(delta.url("/metrics"));
+  EXPECT_GE(metric_value(metrics.body, "delta_log_append_errors_total"), 2)
+      << "the refused requests are counted";
+  EXPECT_GE(metric_value(metrics.body, "delta_kafka_delivery_errors_total"), 20);
   EXPECT_EQ(delta.terminate(), 0);
 }
 
