@@ -13,6 +13,9 @@ namespace delta::process {
 namespace {
 
 constexpr int64_t kStopWaitMs = 5000;
+// The checkpoint's granularity: the offset a restart replays from is the first of a run of at most
+// this many records (24 bytes of bookkeeping per run).
+constexpr int64_t kChunkRecords = 256;
 constexpr std::string_view kCheckpointMagic = "delta-view-checkpoint 2";
 
 void append_number(std::string& out, int64_t v) {
@@ -308,12 +311,18 @@ bool ViewWorker::read_partition(int p) {
   ps.end = read->end_offset;
   if (read->batches.empty()) return false;
   Chunk chunk{-1, kNoWatermark, ps.accepted_max};
+  bool any = false;
   for (const std::string& batch : read->batches) {
     model::RecordIterator it(batch);
     model::Record rec;
     while (it.next(&rec)) {
       if (rec.offset < ps.next) continue;
+      if (chunk.first_offset >= 0 && rec.offset - chunk.first_offset >= kChunkRecords) {
+        ps.chunks.push_back(chunk);
+        chunk = Chunk{-1, kNoWatermark, ps.accepted_max};
+      }
       if (chunk.first_offset < 0) chunk.first_offset = rec.offset;
+      any = true;
       chunk.max_time = std::max(chunk.max_time, rec.time_ms);
       process_record(p, rec.offset, rec.time_ms, rec.value);
       ps.next = rec.offset + 1;
@@ -326,7 +335,7 @@ bool ViewWorker::read_partition(int p) {
   }
   ps.next = std::max(ps.next, read->next_offset);
   if (chunk.first_offset >= 0) ps.chunks.push_back(chunk);
-  return chunk.first_offset >= 0;
+  return any;
 }
 
 void ViewWorker::process_record(int p, int64_t offset, int64_t time_ms, std::string_view value) {

@@ -9,12 +9,12 @@
 // only (1) after every sink acknowledged every result emitted before, and (2) never past the first
 // event of a window whose state is still kept (open or within allowed lateness): it remembers, per
 // log read, the read's first offset and its largest event time, and a read is released once every
-// event in it is older than the operator's min_open_start(). With each offset it saves the
-// partition's largest accepted event time before that offset, so a restart replays from the
-// checkpoint with the watermark it had there: lateness decisions, and so results, are those of a
-// run that was not interrupted. The checkpoint (offsets + those times) is a file written atomically
-// in `checkpoint_dir`; the offset is also committed to the log as consumer "view.<name>" so that
-// retention keeps what a restart needs.
+// event in it is older than the operator's min_open_start() (reads are cut into runs of 256 records). With
+// each offset it saves the partition's largest accepted event time before that offset, so a restart replays
+// from the checkpoint with the watermark it had there: lateness decisions, and so results, are those of a run
+// that was not interrupted. The checkpoint (offsets + those times) is a file written atomically in
+// `checkpoint_dir`; the offset is also committed to the log as consumer "view.<name>" so that retention keeps
+// what a restart needs.
 //
 // Nothing is allocated per event after warm-up: the JSON view, key buffer and inputs are reused.
 // Threads: start()/stop() from the owner; snapshot() from any thread (copies under a mutex that the
