@@ -1,6 +1,7 @@
 // The `delta` subcommands. Each returns the process exit code.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +27,17 @@ struct SendOptions {
   std::string token;
 };
 int send_command(const SendOptions& options);
+
+// delta query: read-only SQL on a running Delta's analytical store (POST /v1/query).
+struct QueryOptions {
+  std::string sql;
+  std::string url = "http://127.0.0.1:8080";
+  bool json = false;  // print the JSON answer instead of a table
+  int64_t limit = 10'000;
+  std::string api_key;
+  std::string token;
+};
+int query_command(const QueryOptions& options);
 
 // The credential header (name, value) to send, first found wins: `api_key` (or $DELTA_API_KEY) as
 // X-API-Key, `token` (or $DELTA_TOKEN, then delta login's) as a bearer token; empty when none.

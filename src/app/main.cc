@@ -41,6 +41,15 @@ int main(int argc, char** argv) try {
   tail_cmd->add_option("--api-key", tail.api_key, "API key (default: $DELTA_API_KEY)");
   tail_cmd->add_option("--token", tail.token, "Bearer token (default: $DELTA_TOKEN, then delta login's)");
 
+  delta::app::QueryOptions query;
+  auto* query_cmd = app.add_subcommand("query", "Run read-only SQL on a running Delta's analytical store");
+  query_cmd->add_option("sql", query.sql, "SQL, e.g. \"select count(*) from events\"")->required();
+  query_cmd->add_option("--url", query.url, "Delta's base URL")->capture_default_str();
+  query_cmd->add_flag("--json", query.json, "Print the JSON answer instead of a table");
+  query_cmd->add_option("--limit", query.limit, "At most this many rows")->capture_default_str();
+  query_cmd->add_option("--api-key", query.api_key, "API key (default: $DELTA_API_KEY)");
+  query_cmd->add_option("--token", query.token, "Bearer token (default: $DELTA_TOKEN, then delta login's)");
+
   delta::app::KeysOptions keys;
   auto* keys_cmd = app.add_subcommand("keys", "Create, list and revoke API keys (auth.api_keys_file)");
   keys_cmd->require_subcommand(1);
@@ -71,6 +80,7 @@ int main(int argc, char** argv) try {
   if (*run_cmd) return delta::app::run_command(run);
   if (*validate_cmd) return delta::app::validate_command(validate_path);
   if (*send_cmd) return delta::app::send_command(send);
+  if (*query_cmd) return delta::app::query_command(query);
   if (*tail_cmd) return delta::app::tail_command(tail);
   if (*keys_cmd) {
     keys.action = *keys_create ? "create" : *keys_revoke ? "revoke" : "list";

@@ -4,15 +4,20 @@
 #include "app/commands.h"
 #include "app/gateway_setup.h"
 #include "app/log_setup.h"
+#include "app/views_setup.h"
 #include "base/clock.h"
 #include "config/config.h"
 #include "edge/oauth_routes.h"
 #include "edge/routes.h"
 #include "edge/server.h"
+#include "edge/sink_routes.h"
+#include "edge/view_routes.h"
 #include "obs/logger.h"
 #include "obs/metrics.h"
 #include "runtime/live_hub.h"
 #include "runtime/periodic.h"
+#include "sink/factory.h"
+#include "sink/sink_set.h"
 
 namespace delta::app {
 namespace {
@@ -76,6 +81,10 @@ void print_hint(const config::PipelineConfig& cfg, uint16_t port) {
                "  curl -H 'Content-Type: application/x-ndjson' --data-binary '%s' "
                "http://127.0.0.1:%u/v1/streams/%s/events\n",
                port, cfg.streams.size(), sample_event(cfg, s).c_str(), port, s.name.c_str());
+  for (const config::ViewConfig& v : cfg.views) {
+    std::fprintf(stderr, "  view %s (from %s): curl http://127.0.0.1:%u/v1/views/%s/results\n", v.name.c_str(),
+                 v.from.c_str(), port, v.name.c_str());
+  }
 }
 
 }  // namespace
@@ -107,6 +116,17 @@ int run_command(const RunOptions& options) {
   }
   // Live subscriptions (issue 7): view workers publish "view:<name>", ingest notifies "stream:<name>".
   runtime::LiveHub hub(runtime::HubOptions{.max_queued_rows = cfg->server.ws_subscriber_queue_events});
+  // Sinks (issue 5) and views (issue 4): a view worker hands its results to the sinks' runtimes.
+  Result<std::unique_ptr<sink::SinkSet>> sinks = sink::SinkSet::start(*cfg, **log, registry, clock);
+  if (!sinks.is_ok()) {
+    obs::error("app", "sinks failed to start", {{"error", sinks.status().to_string()}});
+    return 1;
+  }
+  Result<std::unique_ptr<Views>> views = Views::start(*cfg, **log, sinks->get(), &hub, registry, clock);
+  if (!views.is_ok()) {
+    std::fprintf(stderr, "delta: %s\n", views.status().message().c_str());
+    return 2;
+  }
   edge::Routes routes(*cfg, **log, registry, clock);
   routes.set_live_hub(&hub);
   GatewayHooks hooks;  // the OAuth server sets hooks.local_jwks when it is configured
@@ -130,6 +150,12 @@ int run_command(const RunOptions& options) {
     return 1;
   }
   routes.set_gateway((*gateway)->gateway.get(), is_loopback(cfg->server.listen));
+  std::unique_ptr<edge::RouteExtension> view_routes = edge::make_view_routes(**views, (*gateway)->gateway.get());
+  routes.add_extension(view_routes.get());
+  // POST /v1/query and /v1/dlq/{stream} (issue 5).
+  edge::SinkRoutes sink_routes(routes, *cfg, **log, (*sinks)->query_engine());
+  sink_routes.set_gateway((*gateway)->gateway.get());
+  routes.add_extension(&sink_routes);
   edge::Server server(*cfg, routes, registry);
   if (Status st = server.start(); !st.is_ok()) {
     obs::error("app", "server failed to start", {{"error", st.to_string()}});
@@ -138,10 +164,16 @@ int run_command(const RunOptions& options) {
   routes.set_ready(true);
   obs::info("app", "ready", {{"listen", cfg->server.listen}, {"port", static_cast<int>(server.port())}});
   print_hint(*cfg, server.port());
+  if ((*sinks)->query_engine() != nullptr && !cfg->streams.front().sinks.empty()) {
+    std::fprintf(stderr, "  query the analytical store: delta query --url http://127.0.0.1:%u \"select count(*) from %s\"\n",
+                 server.port(), cfg->streams.front().name.c_str());
+  }
   {
     runtime::PeriodicTask retention(kRetentionInterval, [&log] { (*log)->enforce_retention(); });
     server.run();
   }
+  (*views)->stop();
+  (*sinks)->stop();
   (*log)->close();
   obs::info("app", "stopped");
   return 0;
@@ -153,7 +185,21 @@ int validate_command(const std::string& config_path) {
     std::fprintf(stderr, "%s\n", cfg.status().message().c_str());
     return 1;
   }
-  std::printf("%s: ok (%zu streams)\n", config_path.c_str(), cfg->streams.size());
+  if (auto plans = process::compile_views(*cfg); !plans.is_ok()) {
+    std::fprintf(stderr, "%s\n", plans.status().message().c_str());
+    return 1;
+  }
+  for (const config::SinkConfig& s : cfg->sinks) {
+    Status st = sink::check_sink_options(s);
+    if (st.code() == StatusCode::kNotFound) {
+      std::fprintf(stderr, "warning: %s\n", st.message().c_str());
+    } else if (!st.is_ok()) {
+      std::fprintf(stderr, "%s\n", st.message().c_str());
+      return 1;
+    }
+  }
+  std::printf("%s: ok (%zu streams, %zu views, %zu sinks)\n", config_path.c_str(), cfg->streams.size(),
+              cfg->views.size(), cfg->sinks.size());
   return 0;
 }
 

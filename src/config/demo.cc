@@ -59,22 +59,25 @@ streams:
     watermark:
       out_of_orderness: 2s      # events may arrive up to 2 s out of event-time order
       idle_timeout: 5s          # a partition silent for 5 s stops holding windows back
+    sinks: [archive, analytics] # the raw (masked) events, kept and queryable
 
 views:
   activity:                     # events and revenue per country and type, per 10 s of event time
     from: events
     where: "type != 'test'"
-    window: {tumbling: 10s, allowed_lateness: 5s}
+    window: {tumbling: 10s, allowed_lateness: 5s, early: 1s}   # early: provisional results each second
     group_by: [country, type]
     select:
       events: count()
       revenue: sum(amount)
       users: count_distinct(user_id)
       p95_amount: quantile(amount, 0.95)
-    sinks: [cache]
+    sinks: [cache, analytics]
 
 sinks:
   cache: {kind: memory, ttl: 1h}   # latest results per view and key: GET /v1/views/activity/results
+  archive: {kind: local, dir: ./data/archive}          # raw events, stream=/date=/hour= NDJSON.zst files
+  analytics: {kind: sqlite, path: ./data/analytics.db} # delta query "select count(*) from events"
 )";
 
 }  // namespace
