@@ -151,11 +151,27 @@ class SinksEndToEnd : public ::testing::Test {
     ASSERT_EQ(r.status, 200) << r.body;
   }
 
-  // The outage drill: 400 events, the server stopped after 100 and started again after 300.
+  // The sum of delta_sink_failures_total of sink `store` (failed writes and prepares).
+  double sink_failures() const {
+    std::string text = http_get(delta_->url("/metrics")).body;
+    double sum = 0;
+    for (size_t at = text.find("\ndelta_sink_failures_total{"); at != std::string::npos;
+         at = text.find("\ndelta_sink_failures_total{", at + 1)) {
+      std::string line = text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+      if (line.find("sink=\"store\"") != std::string::npos)
+        sum += std::strtod(line.c_str() + line.rfind(' '), nullptr);
+    }
+    return sum;
+  }
+
+  // The outage drill: 400 events, the server stopped after 100 and started again after 300, once
+  // the sink has failed to write to it (so the retries are exercised, not just a quick restart).
   void outage(const std::function<void()>& stop, const std::function<void()>& start) {
     post(0, 100);
     stop();
     post(100, 200);  // acknowledged by Delta's log while the sink cannot deliver
+    ASSERT_TRUE(eventually([&] { return sink_failures() > 0; }, 30'000))
+        << "the sink never noticed the outage";
     start();
     post(300, 100);
   }
