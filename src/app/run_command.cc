@@ -82,8 +82,8 @@ void print_hint(const config::PipelineConfig& cfg, uint16_t port) {
                "http://127.0.0.1:%u/v1/streams/%s/events\n",
                port, cfg.streams.size(), sample_event(cfg, s).c_str(), port, s.name.c_str());
   for (const config::ViewConfig& v : cfg.views) {
-    std::fprintf(stderr, "  view %s (from %s): curl http://127.0.0.1:%u/v1/views/%s/results\n", v.name.c_str(),
-                 v.from.c_str(), port, v.name.c_str());
+    std::fprintf(stderr, "  view %s (from %s): curl http://127.0.0.1:%u/v1/views/%s/results\n",
+                 v.name.c_str(), v.from.c_str(), port, v.name.c_str());
   }
 }
 
@@ -150,7 +150,8 @@ int run_command(const RunOptions& options) {
     return 1;
   }
   routes.set_gateway((*gateway)->gateway.get(), is_loopback(cfg->server.listen));
-  std::unique_ptr<edge::RouteExtension> view_routes = edge::make_view_routes(**views, (*gateway)->gateway.get());
+  std::unique_ptr<edge::RouteExtension> view_routes =
+      edge::make_view_routes(**views, (*gateway)->gateway.get());
   routes.add_extension(view_routes.get());
   // POST /v1/query and /v1/dlq/{stream} (issue 5).
   edge::SinkRoutes sink_routes(routes, *cfg, **log, (*sinks)->query_engine());
@@ -165,8 +166,10 @@ int run_command(const RunOptions& options) {
   obs::info("app", "ready", {{"listen", cfg->server.listen}, {"port", static_cast<int>(server.port())}});
   print_hint(*cfg, server.port());
   if ((*sinks)->query_engine() != nullptr && !cfg->streams.front().sinks.empty()) {
-    std::fprintf(stderr, "  query the analytical store: delta query --url http://127.0.0.1:%u \"select count(*) from %s\"\n",
-                 server.port(), cfg->streams.front().name.c_str());
+    std::fprintf(
+        stderr,
+        "  query the analytical store: delta query --url http://127.0.0.1:%u \"select count(*) from %s\"\n",
+        server.port(), cfg->streams.front().name.c_str());
   }
   {
     runtime::PeriodicTask retention(kRetentionInterval, [&log] { (*log)->enforce_retention(); });
