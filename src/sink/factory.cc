@@ -2,6 +2,7 @@
 
 #include "sink/clickhouse/clickhouse_query.h"
 #include "sink/clickhouse/clickhouse_sink.h"
+#include "sink/kafka/kafka_sink.h"
 #include "sink/local_archive.h"
 #include "sink/memory_sink.h"
 #include "sink/redis/redis_sink.h"
@@ -50,6 +51,14 @@ Result<std::unique_ptr<Sink>> make_s3(const config::SinkConfig& c) {
   return std::unique_ptr<Sink>(std::make_unique<s3::S3Sink>(std::move(*o)));
 }
 
+Result<std::unique_ptr<Sink>> make_kafka(const config::SinkConfig& c) {
+  Result<kafka::KafkaSinkOptions> o = kafka::parse_options(c);
+  if (!o.is_ok()) return o.status();
+  Result<std::unique_ptr<kafka::KafkaSink>> s = kafka::KafkaSink::create(std::move(*o));
+  if (!s.is_ok()) return s.status();
+  return std::unique_ptr<Sink>(std::move(*s));
+}
+
 constexpr Kind kKinds[] = {
     {"local", &LocalArchive::check_options, &LocalArchive::create},
     {"sqlite", &SqliteStore::check_options, &make_sqlite},
@@ -57,7 +66,7 @@ constexpr Kind kKinds[] = {
     {"clickhouse", &check_with<clickhouse::ClickHouseOptions, &clickhouse::parse_options>, &make_clickhouse},
     {"redis", &check_with<redis::RedisSinkOptions, &redis::parse_options>, &make_redis},
     {"s3", &check_with<s3::S3Options, &s3::parse_options>, &make_s3},
-    {"kafka", nullptr, nullptr},
+    {"kafka", &check_with<kafka::KafkaSinkOptions, &kafka::parse_options>, &make_kafka},
     {"live", nullptr, nullptr},
 };
 

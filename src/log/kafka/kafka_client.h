@@ -41,4 +41,12 @@ Status status_of(rd_kafka_resp_err_t err, std::string_view what);
 // A list holding one (topic, partition) with `offset`.
 PartitionListPtr one_partition(const std::string& topic, int32_t partition, int64_t offset);
 
+// The partition count of `topic`, from a metadata listing of every topic (a request naming the
+// topic would auto-create it on brokers that allow that); kNotFound when it does not exist.
+Result<int32_t> topic_partitions(rd_kafka_t* rk, const std::string& topic, int timeout_ms);
+
+// Creates `topic` (CreateTopics, the cluster's default replication factor); one that already
+// exists is ok. Needs a cluster with the admin API (librdkafka's mock has none: it times out).
+Status create_topic(rd_kafka_t* rk, const std::string& topic, int32_t partitions, int timeout_ms);
+
 }  // namespace delta::log::kafka

@@ -107,59 +107,12 @@ Status KafkaLog::open() {
   return Status::ok();
 }
 
-// Lists every topic rather than asking for this one: a metadata request naming a topic makes
-// brokers that allow auto-creation (and the mock cluster) create it with their default count.
 Result<int32_t> KafkaLog::describe(const std::string& topic) {
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t err =
-      rd_kafka_metadata(producer_, 1, nullptr, &md, static_cast<int>(options_.admin_timeout_ms));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return kafka::status_of(err, "metadata of topic " + topic);
-  Result<int32_t> out = Status::not_found("topic " + topic + " does not exist");
-  for (int i = 0; i < md->topic_cnt; ++i) {
-    const rd_kafka_metadata_topic_t& t = md->topics[i];
-    if (topic != t.topic) continue;
-    if (t.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      out = t.partition_cnt;
-    } else if (t.err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-      out = kafka::status_of(t.err, "metadata of topic " + topic);
-    }
-  }
-  rd_kafka_metadata_destroy(md);
-  return out;
+  return kafka::topic_partitions(producer_, topic, static_cast<int>(options_.admin_timeout_ms));
 }
 
 Status KafkaLog::create_topic(const std::string& topic, int32_t partitions) {
-  char err[512];
-  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, -1, err, sizeof err);
-  if (nt == nullptr) return Status::invalid_argument("topic " + topic + ": " + err);
-  rd_kafka_queue_t* q = rd_kafka_queue_new(producer_);
-  rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(producer_, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-  rd_kafka_AdminOptions_set_request_timeout(opts, static_cast<int>(options_.admin_timeout_ms), err,
-                                            sizeof err);
-  rd_kafka_CreateTopics(producer_, &nt, 1, opts, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, static_cast<int>(options_.admin_timeout_ms + 1000));
-  Status st = Status::resource_exhausted("creating topic " + topic + " timed out");
-  if (ev != nullptr) {
-    st = kafka::status_of(rd_kafka_event_error(ev), "creating topic " + topic);
-    if (st.is_ok()) {
-      size_t n = 0;
-      const rd_kafka_topic_result_t** results =
-          rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-      for (size_t i = 0; i < n; ++i) {
-        rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
-        if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-          const char* why = rd_kafka_topic_result_error_string(results[i]);
-          st = Status::io_error("creating topic " + topic + ": " +
-                                (why != nullptr ? why : rd_kafka_err2str(e)));
-        }
-      }
-    }
-    rd_kafka_event_destroy(ev);
-  }
-  rd_kafka_AdminOptions_destroy(opts);
-  rd_kafka_queue_destroy(q);
-  rd_kafka_NewTopic_destroy(nt);
-  return st;
+  return kafka::create_topic(producer_, topic, partitions, static_cast<int>(options_.admin_timeout_ms));
 }
 
 Status KafkaLog::ensure_stream(std::string_view stream, int32_t partitions) {
