@@ -283,3 +283,26 @@ TEST_F(WebSocketTest, DeltaTailPrintsEventsAsTheyArrive) {
 
 }  // namespace
 }  // namespace delta::testing
+
+namespace delta::testing {
+namespace {
+
+// A view's results reach its WebSocket subscribers as the worker emits them (here its early rows).
+TEST_F(WebSocketTest, ViewSubscribersReceiveResultsAsTheyAreEmitted) {
+  start(
+      "views:\n  counts:\n    from: orders\n    window: {tumbling: 1s, early: 20ms}\n"
+      "    group_by: [{all: \"'all'\"}]\n    select: {events: count(), total: sum(n)}\n");
+  Subprocess& sub = client("subscribe", ws_url(*delta_, "/v1/views/counts/subscribe"), {"1"});
+  ASSERT_TRUE(sub.wait_for_output("open", kWaitMs)) << sub.output();
+  post(1, 4);  // n = 1..4
+  ASSERT_TRUE(sub.wait_for_output("closed 1000", kWaitMs)) << sub.output();
+  std::vector<std::string> rows = lines_with(sub.output(), "row ");
+  ASSERT_EQ(rows.size(), 1u) << sub.output();
+  EXPECT_NE(rows[0].find("\"window_start\":\""), std::string::npos) << rows[0];
+  EXPECT_NE(rows[0].find("\"all\":\"all\""), std::string::npos) << rows[0];
+  EXPECT_GE(int_field(rows[0], "events"), 1) << rows[0];
+  EXPECT_LE(int_field(rows[0], "total"), 10) << rows[0];
+}
+
+}  // namespace
+}  // namespace delta::testing
