@@ -97,6 +97,36 @@ TEST(KafkaMode, PostedEventsAreInTheTopicKeyedAndReadBackThroughTheApi) {
   EXPECT_EQ(delta.terminate(), 0);
 }
 
+// A stream whose sink is kind kafka: every acknowledged event also reaches delta.out.events, in its
+// log partition, read back by kcat.
+TEST(KafkaMode, AStreamsKafkaSinkDeliversEveryEventToItsTopic) {
+  KafkaMockProcess kafka({"delta.events:4", "delta._dlq:1", "delta.out.events:4"});
+  ASSERT_TRUE(kafka.start());
+  std::string streams = std::string(kStreams) + "    sinks: [bus]\nsinks:\n  bus: {kind: kafka, brokers: \"" +
+                        kafka.bootstraps() + "\", timeout_ms: 5000}\n";
+  TempDir dir;
+  DeltaProcess delta(dir.path(), streams, "", kafka_log(kafka, ""));
+  ASSERT_TRUE(delta.start()) << delta.read_stdout();
+  ASSERT_EQ(http_post(delta.url("/v1/streams/events/events"), ndjson(0, 120), "application/x-ndjson").status,
+            200);
+
+  std::vector<KafkaMessage> sunk;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (sunk.size() < 120 && std::chrono::steady_clock::now() < deadline) {
+    sunk.clear();
+    for (int p = 0; p < 4; ++p) {
+      std::vector<KafkaMessage> part = kcat_consume(kafka.bootstraps(), "delta.out.events", p);
+      sunk.insert(sunk.end(), part.begin(), part.end());
+    }
+  }
+  std::set<std::pair<int, std::string>> in_log, in_sink;
+  for (const KafkaMessage& m : topic_messages(kafka)) in_log.insert({m.partition, m.value});
+  for (const KafkaMessage& m : sunk) in_sink.insert({m.partition, m.value});
+  EXPECT_EQ(in_log.size(), 120u);
+  EXPECT_EQ(in_sink, in_log) << delta.read_stdout();
+  EXPECT_EQ(delta.terminate(), 0);
+}
+
 TEST(KafkaMode, RefusesToStartWhenATopicHasAnotherPartitionCount) {
   KafkaMockProcess kafka({"delta.events:2", "delta._dlq:1"});
   ASSERT_TRUE(kafka.start());
