@@ -250,8 +250,12 @@ ViewWorker::ViewWorker(const ViewPlan& plan, log::Log& log, std::vector<sink::Ro
   state_bytes_ = &registry.gauge("delta_view_state_bytes", "Bytes of a view's window state", view);
   watermark_ = &registry.gauge("delta_view_watermark_ms", "A view's event-time watermark (epoch ms)", view);
   for (size_t p = 0; p < parts_.size(); ++p) {
-    lag_.push_back(&registry.gauge("delta_view_lag_events", "Events in the log a view has not read yet",
-                                   {{"view", plan.name}, {"partition", std::to_string(p)}}));
+    obs::Labels labels{{"view", plan.name}, {"partition", std::to_string(p)}};
+    lag_.push_back(
+        &registry.gauge("delta_view_lag_events", "Events in the log a view has not read yet", labels));
+    partition_watermark_.push_back(&registry.gauge("delta_view_partition_watermark_ms",
+                                                   "A partition's event-time watermark in a view (epoch ms)",
+                                                   labels));
   }
 }
 
@@ -549,6 +553,7 @@ void ViewWorker::publish_snapshot() {
     s.partitions[p] = {parts_[p].next, parts_[p].end, committed_[p],
                        op_->partition_watermark(static_cast<int>(p))};
     lag_[p]->set(std::max<int64_t>(0, parts_[p].end - parts_[p].next));
+    partition_watermark_[p]->set(s.partitions[p].watermark_ms);
   }
   events_->inc(s.events - snapshot_.events);
   late_->inc(s.late - snapshot_.late);

@@ -156,7 +156,7 @@ class ViewWorker {
 
   obs::Counter *events_, *late_, *results_, *duplicates_;
   obs::Gauge *entries_, *state_bytes_, *watermark_;
-  std::vector<obs::Gauge*> lag_;
+  std::vector<obs::Gauge*> lag_, partition_watermark_;
 
   std::atomic<bool> running_{false};
   std::thread thread_;

@@ -148,6 +148,9 @@ TEST(ViewE2E, ResultsStateAndMetricsOfPostedEvents) {
   EXPECT_NE(metrics.body.find("delta_view_events_total{view=\"revenue\"} 850"), std::string::npos);
   EXPECT_NE(metrics.body.find("delta_view_lag_events{view=\"revenue\",partition=\"0\"} 0"),
             std::string::npos);
+  EXPECT_NE(metrics.body.find("delta_view_partition_watermark_ms{view=\"revenue\",partition=\"2\"} " +
+                              std::to_string(kFlushTs - 3000)),
+            std::string::npos);
 
   // One key, a time range, and the errors.
   HttpResult de = http_get(delta.url("/v1/views/revenue/results?key=DE&from=" + std::to_string(kBase) +

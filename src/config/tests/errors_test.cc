@@ -35,7 +35,8 @@ TEST(ConfigErrors, UnknownKeyInServer) {
   EXPECT_EQ(error_of("server:\n  listen: \"a:1\"\n  io_thread: 2\n" + kStreams),
             "pipeline.yaml:3:3: unknown key \"io_thread\" in server (expected one of: listen, io_threads, "
             "max_body_bytes, max_decoded_body_bytes, max_event_bytes, max_json_depth, max_connections, "
-            "header_timeout, body_timeout, idle_timeout, max_inflight_bytes, tls)");
+            "header_timeout, body_timeout, idle_timeout, max_inflight_bytes, ws_max_message_bytes, "
+            "ws_subscriber_queue_events, tls)");
 }
 
 TEST(ConfigErrors, UnknownKeyInLog) {
