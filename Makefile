@@ -37,9 +37,10 @@ $(FUZZ_BUILD)/build.ninja:
 	  -DDELTA_FUZZ=ON -DDELTA_TESTS=ON -DDELTA_BENCH=OFF
 
 fuzz: $(FUZZ_BUILD)/build.ninja
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target ingest_fuzz expr_fuzz
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target ingest_fuzz expr_fuzz view_fuzz
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) ingest_fuzz
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) expr_fuzz
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) view_fuzz
 
 bench: build
 	bench/run.sh $(BUILD)

@@ -8,15 +8,14 @@
 #include "base/rfc3339.h"
 #include "log/file_util.h"
 #include "obs/logger.h"
+#include "process/view_checkpoint.h"
 
 namespace delta::process {
 namespace {
 
-constexpr int64_t kStopWaitMs = 5000;
 // The checkpoint's granularity: the offset a restart replays from is the first of a run of at most
 // this many records (24 bytes of bookkeeping per run).
 constexpr int64_t kChunkRecords = 256;
-constexpr std::string_view kCheckpointMagic = "delta-view-checkpoint 2";
 
 void append_number(std::string& out, int64_t v) {
   char buf[24];
@@ -275,11 +274,13 @@ Status ViewWorker::start() {
   return Status::ok();
 }
 
-void ViewWorker::stop() {
+void ViewWorker::request_stop() { running_ = false; }
+
+void ViewWorker::stop(int64_t ack_wait_ms) {
   if (!thread_.joinable()) return;
-  running_ = false;
+  request_stop();
   thread_.join();
-  int64_t deadline = clock_.now_ms() + kStopWaitMs;
+  int64_t deadline = clock_.now_ms() + ack_wait_ms;
   for (;;) {
     maybe_commit(true);
     if (pending_.empty() || clock_.now_ms() >= deadline) break;
@@ -476,70 +477,42 @@ void ViewWorker::maybe_commit(bool force) {
   }
 }
 
-// The checkpoint, a text file: the magic line, "<view watermark> <open start>", then per partition
-// "<offset> <largest accepted event time before it> <read through>".
 Status ViewWorker::save_checkpoint(const Candidate& c) {
-  std::string text(kCheckpointMagic);
-  text += "\n";
-  append_number(text, c.view_watermark);
-  text += ' ';
-  append_number(text, c.open_start);
-  text += '\n';
-  for (const CandidatePart& part : c.parts) {
-    append_number(text, part.offset);
-    text += ' ';
-    append_number(text, part.prefix_max);
-    text += ' ';
-    append_number(text, part.read_through);
-    text += '\n';
-  }
+  ViewCheckpoint out{c.view_watermark, c.open_start, {}};
+  for (const CandidatePart& part : c.parts)
+    out.partitions.push_back({part.offset, part.prefix_max, part.read_through});
   DELTA_RETURN_IF_ERROR(log::fs::make_dir(options_.checkpoint_dir));
-  return log::fs::write_file_atomic(options_.checkpoint_dir, plan_.name + ".checkpoint", text);
+  return log::fs::write_file_atomic(options_.checkpoint_dir, plan_.name + ".checkpoint",
+                                    format_view_checkpoint(out));
 }
 
 Status ViewWorker::load_checkpoint() {
   const std::string path = options_.checkpoint_dir + "/" + plan_.name + ".checkpoint";
   Result<std::string> text = log::fs::read_file(path);
-  std::vector<int64_t> numbers;
+  std::optional<ViewCheckpoint> ckpt;
   if (text.is_ok()) {
-    std::string_view rest = *text;
-    if (!rest.starts_with(kCheckpointMagic))
-      return Status::invalid_argument(path + ": not a view checkpoint");
-    rest.remove_prefix(kCheckpointMagic.size());
-    for (;;) {
-      while (!rest.empty() && (rest.front() == '\n' || rest.front() == ' ')) rest.remove_prefix(1);
-      if (rest.empty()) break;
-      int64_t v = 0;
-      auto r = std::from_chars(rest.data(), rest.data() + rest.size(), v);
-      if (r.ec != std::errc()) return Status::invalid_argument(path + ": not a number");
-      numbers.push_back(v);
-      rest.remove_prefix(static_cast<size_t>(r.ptr - rest.data()));
-    }
-    if (numbers.size() != 2 + 3 * parts_.size()) {
-      return Status::invalid_argument(path + ": the checkpoint does not match the stream's " +
-                                      std::to_string(parts_.size()) + " partitions");
-    }
+    Result<ViewCheckpoint> parsed = parse_view_checkpoint(*text, parts_.size());
+    if (!parsed) return Status::invalid_argument(path + ": " + parsed.status().message());
+    ckpt = std::move(*parsed);
+    op_->restore_view_watermark(ckpt->view_watermark);
+    replay_floor_ = ckpt->open_start;
   } else if (text.status().code() != StatusCode::kNotFound) {
     return text.status();
-  }
-  if (!numbers.empty()) {
-    op_->restore_view_watermark(numbers[0]);
-    replay_floor_ = numbers[1];
   }
   for (size_t p = 0; p < parts_.size(); ++p) {
     Result<log::PartitionInfo> info = log_.partition_info(plan_.stream->name, static_cast<int32_t>(p));
     if (!info) return info.status();
     PartitionState& ps = parts_[p];
     ps.next = info->start_offset;
-    if (numbers.empty()) continue;
-    const int64_t* part = &numbers[2 + 3 * p];
-    ps.next = std::max(part[0], info->start_offset);
-    ps.accepted_max = part[1];
-    ps.replay_until = part[2];
+    if (!ckpt) continue;
+    const ViewCheckpoint::Partition& part = ckpt->partitions[p];
+    ps.next = std::max(part.offset, info->start_offset);
+    ps.accepted_max = part.prefix_max;
+    ps.replay_until = part.read_through;
     if (ps.accepted_max != kNoWatermark) op_->restore_partition(static_cast<int>(p), ps.accepted_max);
-    committed_[p] = part[0];
+    committed_[p] = part.offset;
   }
-  if (!numbers.empty()) obs::info("view", "resuming from checkpoint", {{"view", plan_.name}, {"path", path}});
+  if (ckpt) obs::info("view", "resuming from checkpoint", {{"view", plan_.name}, {"path", path}});
   return Status::ok();
 }
 

@@ -191,7 +191,8 @@ void PanedWindowOperator::drop_panes(int64_t wm) {
 
 void PanedWindowOperator::emit_early(ResultSink& sink) {
   if (size_ != slide_) return;  // hopping: a window spans panes; early results are not offered
-  for (auto& [start, pane] : panes_) {
+  for (auto& [pane_start, pane] : panes_) {
+    const int64_t start = pane_start;  // a copy: clang 14 cannot capture a structured binding
     if (fired_end_ != kNoWatermark && start + size_ <= fired_end_) continue;
     const WindowTable& table = *pane.table;
     table.for_each([&](WindowTable::Record* rec) {
