@@ -175,8 +175,13 @@ int run_command(const RunOptions& options) {
     runtime::PeriodicTask retention(kRetentionInterval, [&log] { (*log)->enforce_retention(); });
     server.run();
   }
-  (*views)->stop();
+  // Views, then sinks, then the log; but a view worker may be blocked in a sink's deliver() (the
+  // sink down, its queue full) until that sink closes. So: the workers stop reading, the sinks write
+  // what they hold (acknowledging it), then the workers join and commit those acknowledgements
+  // (no more can come: the sinks are closed).
+  (*views)->request_stop();
   (*sinks)->stop();
+  (*views)->stop(/*ack_wait_ms=*/0);
   (*log)->close();
   obs::info("app", "stopped");
   return 0;

@@ -73,8 +73,12 @@ Result<std::unique_ptr<Views>> Views::start(const config::PipelineConfig& cfg, l
 
 Views::~Views() { stop(); }
 
-void Views::stop() {
-  for (View& v : views_) v.worker->stop();
+void Views::request_stop() {
+  for (View& v : views_) v.worker->request_stop();
+}
+
+void Views::stop(int64_t ack_wait_ms) {
+  for (View& v : views_) v.worker->stop(ack_wait_ms);
 }
 
 const Views::View* Views::find(std::string_view name) const {

@@ -28,8 +28,12 @@ class Views final : public edge::ViewService {
                                               sink::SinkSet* sinks, runtime::LiveHub* hub,
                                               obs::Registry& registry, const Clock& clock);
   ~Views() override;
-  // Stops the workers; each commits what its sinks acknowledged.
-  void stop();
+  // Tells every worker to stop after its current round (a round blocked in a sink's deliver() ends
+  // once the sinks close). Then stop().
+  void request_stop();
+  // Stops the workers; each commits what its sinks acknowledged (waiting up to `ack_wait_ms` for
+  // more: ViewWorker::stop).
+  void stop(int64_t ack_wait_ms = 5000);
 
   bool exists(std::string_view view) const override;
   std::string list_json() const override;

@@ -76,8 +76,13 @@ class ViewWorker {
   // Reads the checkpoint, restores watermarks, registers the results table with the sinks and starts
   // the thread.
   Status start();
-  // Stops the thread, then commits what the sinks have acknowledged (waiting a bounded time).
-  void stop();
+  // Tells the thread to stop after its current round, without waiting. The round may be blocked in
+  // a sink's deliver() (its queue full, the sink down): the owner then closes the sinks, which
+  // unblocks it, before stop().
+  void request_stop();
+  // Stops the thread, then commits what the sinks have acknowledged, waiting up to `ack_wait_ms` for
+  // acknowledgements still to come (none come once the sinks are closed: pass 0).
+  void stop(int64_t ack_wait_ms = 5000);
   ViewSnapshot snapshot() const;
   const ViewPlan& plan() const { return plan_; }
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -73,6 +74,56 @@ class RecordingTarget final : public sink::RowTarget {
   std::map<std::pair<int64_t, std::string>, std::string> latest_;
   std::vector<std::function<void()>> held_;
   size_t rows_ = 0;
+};
+
+// A sink that is down with its queue full, as a SinkRuntime is: it holds one delivery and blocks
+// the next deliver() until close(), which writes (acknowledges) what it holds and lets deliver()
+// return; after close() a delivery is acknowledged at once.
+class FullQueueTarget final : public sink::RowTarget {
+ public:
+  void add_table(const sink::TableSpec*) override {}
+  void deliver(const sink::TableSpec&, int32_t, std::span<const sink::Row>,
+               std::function<void()> done) override {
+    std::unique_lock lock(mu_);
+    ++deliveries_;
+    if (!closed_ && !held_) {
+      held_ = std::move(done);
+      return;
+    }
+    ++blocked_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return closed_; });
+    --blocked_;
+    lock.unlock();
+    done();
+  }
+  void close() {
+    std::function<void()> held;
+    {
+      std::lock_guard lock(mu_);
+      held.swap(held_);
+    }
+    if (held) held();
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  size_t deliveries() {
+    std::lock_guard lock(mu_);
+    return deliveries_;
+  }
+  bool blocked() {
+    std::lock_guard lock(mu_);
+    return blocked_ > 0;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::function<void()> held_;
+  size_t deliveries_ = 0;
+  int blocked_ = 0;
+  bool closed_ = false;
 };
 
 class RecordingDlq final : public sink::DeadLetters {
@@ -346,6 +397,27 @@ TEST(ViewWorker, OffsetsWaitForOpenWindowsAndForSinkAcks) {
       << w.snapshot().partitions[0].committed_offset;
   EXPECT_EQ(w.snapshot().partitions[1].committed_offset, 1);  // the open window [20s, 30s) starts at 1
   w.stop();
+}
+
+// Regression: `delta run` stopped the views before the sinks, but a worker blocked in deliver() on a
+// sink that is down with its queue full only returns once that sink closes: stop() never returned
+// and the process hung on SIGTERM. The order is request_stop(), close the sinks, stop(); what the
+// sinks wrote while closing is then acknowledged and committed.
+TEST(ViewWorker, StopsWhileBlockedOnAFullSinkOnceTheSinkCloses) {
+  Bench s(pipeline(0));
+  FullQueueTarget target;
+  ViewWorker w(*s.plan, *s.log, {&target}, nullptr, nullptr, s.registry, s.clock, s.options());
+  ASSERT_TRUE(w.start().is_ok());
+  s.append({event(0, 1000, "a", "x", 1), event(0, 20'000, "b", "x", 1), event(1, 20'000, "c", "y", 1)}, 10);
+  ASSERT_TRUE(eventually([&] { return target.deliveries() == 1; }));  // [0s, 10s) fired; held
+  s.append({event(0, 40'000, "d", "x", 1), event(1, 40'000, "e", "y", 1)}, 10);
+  ASSERT_TRUE(eventually([&] { return target.blocked(); }));  // [20s, 30s) fired; the queue is full
+  w.request_stop();
+  target.close();
+  w.stop();
+  ViewSnapshot snap = w.snapshot();
+  EXPECT_EQ(snap.partitions[0].committed_offset, 2);  // the open window [40s, 50s) starts at 2
+  EXPECT_EQ(snap.partitions[1].committed_offset, 1);
 }
 
 }  // namespace
