@@ -19,9 +19,10 @@
 // log's files stay in the page cache between runs (reads are memory copies, not disk reads).
 // Per run: events/s per core (CPU time of the processing thread: CLOCK_THREAD_CPUTIME_ID for q0-q2,
 // which run on the child's main thread; for q5/q7 the process's CPU time minus the polling main
-// thread's, i.e. the worker thread and the idle log threads), wall events/s, peak RSS, and for q5/q7
-// the window state's peak bytes (ViewSnapshot.state_bytes, sampled every millisecond) per auction
-// (÷ 1M) and per live (key, pane) entry. Medians of the repeats at the end.
+// thread's, i.e. the worker thread and the idle log threads), wall events/s, peak RSS, for q5/q7 the
+// RSS while streaming (before the worker reaches the closing records, which fire the last windows
+// all at once), and the window state's peak bytes (ViewSnapshot.state_bytes, sampled every millisecond) per
+// auction (÷ 1M) and per live (key, pane) entry. Medians of the repeats at the end.
 //
 // Run: build/bench/nexmark_bench [--events 8000000] [--repeats 3] [--queries q0,q1,q2,q5,q7]
 //      [--partitions 1] [--batch 1000] [--time rfc3339] [--no-padding] [--dir /tmp]
