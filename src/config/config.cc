@@ -62,10 +62,11 @@ Status read_top(const Reader& r, const YAML::Node& root, PipelineConfig* cfg) {
     if (e.key == "views") return internal::read_views(r, e.value, &cfg->views);
     if (e.key == "sinks") return internal::read_sinks(r, e.value, &cfg->sinks);
     has_streams = true;
-    return internal::read_streams(r, e.value, &cfg->streams, &first_hash);
+    return internal::read_streams(r, e.value, &cfg->streams, &first_hash, &cfg->sources);
   }));
   if (!has_streams) return r.error(doc.mark, "missing \"streams\" (at least one stream is required)");
   DELTA_RETURN_IF_ERROR(check_hash_has_key(r, first_hash, *cfg));
+  DELTA_RETURN_IF_ERROR(internal::check_sources(*cfg));
   return check_references(*cfg);
 }
 

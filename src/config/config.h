@@ -191,6 +191,23 @@ struct ViewConfig {
   std::string location;  // "<file>:<line>:<column>: views.<name>"
 };
 
+// streams.<s>.source (issue 6 item 3): Kafka topics that other systems write, consumed into stream
+// s through the same validation and masking as HTTP input (src/source/kafka_source.h).
+struct SourceConfig {
+  std::string stream;
+  std::string kind = "kafka";
+  std::string brokers;              // bootstrap.servers "host:port,..."
+  std::vector<std::string> topics;  // at least one
+  std::string group;                // consumer group id; default "delta.<stream>"
+  bool start_latest = false;        // `start`: where a group without committed offsets begins
+  // librdkafka properties for the consumer, in file order (security.protocol, sasl.*, ssl.*, ...).
+  // Values may be secrets: never log them.
+  std::vector<std::pair<std::string, std::string>> properties;
+  std::string where;  // "<file>:<line>:<column>: streams.<s>.source", for errors found at start
+
+  bool operator==(const SourceConfig&) const = default;
+};
+
 struct PipelineConfig {
   std::string source;  // the file it came from, or "<built-in demo>"
   ServerConfig server;
@@ -201,6 +218,7 @@ struct PipelineConfig {
   std::vector<model::StreamSchema> streams;  // with their mask rules (StreamSchema::mask)
   std::vector<ViewConfig> views;
   std::vector<SinkConfig> sinks;
+  std::vector<SourceConfig> sources;  // streams.<s>.source, in stream order
 
   const model::StreamSchema* find_stream(std::string_view name) const;
   const ViewConfig* find_view(std::string_view name) const;

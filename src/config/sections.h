@@ -16,8 +16,14 @@ Status read_server(const Reader& r, const Value& v, ServerConfig* out, TlsConfig
 Status read_log(const Reader& r, const Value& v, LogConfig* out);
 // At least one stream; names match [A-Za-z0-9_-]{1,64} and do not start with '_'. Sets *first_hash
 // to the first `hash` policy found, if any, for the check that masking.key is set.
+// A stream's `source` goes to *sources (source.cc).
 Status read_streams(const Reader& r, const Value& v, std::vector<model::StreamSchema>* out,
-                    std::optional<Value>* first_hash);
+                    std::optional<Value>* first_hash, std::vector<SourceConfig>* sources);
+// streams.<stream>.source: {kind: kafka, brokers, topics, group, start, properties}.
+Status read_source(const Reader& r, const Value& v, const std::string& stream,
+                   std::vector<SourceConfig>* out);
+// Checked after the whole file: a source must not consume the Kafka log's own topics.
+Status check_sources(const PipelineConfig& cfg);
 // `masking: {key: ...}`; the key is never echoed in an error.
 Status read_masking(const Reader& r, const Value& v, MaskingConfig* out);
 

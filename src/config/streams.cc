@@ -9,8 +9,8 @@ using model::Field;
 using model::FieldType;
 using model::StreamSchema;
 
-constexpr std::string_view kStreamKeys[] = {"time_field", "key",   "partitions", "schema",
-                                            "mask",       "sinks", "dedup",      "watermark"};
+constexpr std::string_view kStreamKeys[] = {"time_field", "key",   "partitions", "schema", "mask",
+                                            "sinks",      "dedup", "watermark",  "source"};
 constexpr std::string_view kDedupKeys[] = {"field", "horizon"};
 constexpr std::string_view kWatermarkKeys[] = {"out_of_orderness", "idle_timeout"};
 constexpr int64_t kMaxDuration = 365ll * 24 * 3600 * 1000;
@@ -179,7 +179,8 @@ Status read_partitions(const Reader& r, const Value& v, StreamSchema* s) {
 
 // Reads one stream; time_field, key and mask are checked once the schema is known, whatever the key
 // order.
-Result<StreamSchema> read_stream(const Reader& r, const Entry& stream, std::optional<Value>* first_hash) {
+Result<StreamSchema> read_stream(const Reader& r, const Entry& stream, std::optional<Value>* first_hash,
+                                 std::vector<SourceConfig>* sources) {
   DELTA_RETURN_IF_ERROR(check_stream_name(r, stream));
   StreamSchema s;
   s.name = stream.key;
@@ -193,6 +194,7 @@ Result<StreamSchema> read_stream(const Reader& r, const Entry& stream, std::opti
     if (e.key == "dedup") dedup = e.value;
     if (e.key == "sinks") return read_name_list(r, e.value, &s.sinks);
     if (e.key == "watermark") return read_watermark(r, e.value, &s);
+    if (e.key == "source") return read_source(r, e.value, s.name, sources);
     if (e.key == "schema") {
       has_schema = true;
       return read_schema(r, e.value, &s);
@@ -218,9 +220,9 @@ std::string field_names(const StreamSchema& s) {
 }
 
 Status read_streams(const Reader& r, const Value& v, std::vector<StreamSchema>* out,
-                    std::optional<Value>* first_hash) {
+                    std::optional<Value>* first_hash, std::vector<SourceConfig>* sources) {
   DELTA_RETURN_IF_ERROR(r.each_entry(v, MapSpec{{}, "in streams"}, [&](const Entry& e) -> Status {
-    Result<StreamSchema> s = read_stream(r, e, first_hash);
+    Result<StreamSchema> s = read_stream(r, e, first_hash, sources);
     if (!s) return s.status();
     out->push_back(std::move(*s));
     return Status::ok();

@@ -59,7 +59,7 @@ streams:
   EXPECT_EQ(
       error_of(yaml),
       "pipeline.yaml:7:5: unknown key \"partitons\" in stream \"orders\" (expected one of: time_field, key, "
-      "partitions, schema, mask, sinks, dedup, watermark)");
+      "partitions, schema, mask, sinks, dedup, watermark, source)");
 }
 
 TEST(ConfigErrors, UnknownKeyInLongFormField) {
