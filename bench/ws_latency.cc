@@ -1,13 +1,18 @@
 // ws_latency: WebSocket ingest throughput and ack-to-subscriber latency against a running Delta.
 //
-// A producer sends frames of --frame events (clickstream events plus "seq", the frame number) to
-// /v1/streams/<stream>/ws at each --rates step (events/s; 0 = as fast as acks allow), keeping at
-// most --window frames unacknowledged. A subscriber on /v1/streams/<stream>/subscribe notes when
-// each frame's first event arrives. Per step it prints the achieved ingest rate and p50/p99 of
-// (a) ack -> subscriber receipt (negative when the event arrived before the ack: counted as 0) and
-// (b) send -> subscriber receipt. Usage:
+// --producers connections send frames of --frame events (clickstream events plus "seq", the frame
+// number, shared by all producers) to /v1/streams/<stream>/ws at each --rates step (events/s in
+// total; 0 = as fast as acks allow), each keeping at most --window frames unacknowledged.
+// --deflate 1 offers permessage-deflate on every connection; --write-buffer sets the client's
+// write buffer (4096, Beast's default, sends 4 KiB fragments; larger sends each frame whole). A subscriber on
+// /v1/streams/<stream>/subscribe notes when each frame's first event arrives. Per step it prints the achieved
+// ingest rate and p50/p99 of (a) ack -> subscriber receipt (negative when the event arrived before the ack:
+// counted as 0) and (b) send -> subscriber receipt. Usage:
 //   delta run -c pipeline.yaml &   # with bench/clickstream_streams.yaml's stream `events`
-//   ws_latency --port 8080 --rates 50000,100000,250000,500000,0 --seconds 5
+//   ws_latency --port 8080 --rates 50000,100000,250000,500000,0 --seconds 5 [--producers 4]
+//              [--deflate 0|1] [--window 256] [--write-buffer 4096]
+// Each step also prints the client's own CPU use (100% = one core), to tell when it is the limit.
+#include <sys/resource.h>
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -19,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <string>
@@ -41,7 +47,10 @@ struct Options {
   std::vector<int64_t> rates = {50'000, 100'000, 250'000, 500'000, 0};
   int seconds = 5;
   int frame = 100;
-  int window = 256;
+  int window = 256;             // unacknowledged frames per producer connection
+  int producers = 1;            // producer connections, each with a sender and an ack-reader thread
+  bool deflate = false;         // offer permessage-deflate on every connection
+  size_t write_buffer = 65536;  // client write buffer; 4096 = Beast's default (4 KiB fragments)
 };
 
 int64_t now_us() {
@@ -120,66 +129,129 @@ double percentile(std::vector<int64_t>& v, double q) {
   return static_cast<double>(v[i]) / 1000.0;
 }
 
-// One step: sends for o.seconds at `rate` events/s (0: unpaced), then waits for the stragglers.
-void step(const Options& o, int64_t rate, std::vector<Frame>& frames, size_t max_frames) {
+// One producer connection: sends frames numbered from a shared counter, keeping at most o.window
+// of its own unacknowledged; its reader thread records acks.
+struct Producer {
+  websocket::stream<tcp::socket> ws;
+  std::vector<Frame> frames;  // its own copies: stamping a frame must not race another producer
+  std::atomic<uint64_t> sent{0}, acked{0};
+  std::thread acks;
+  explicit Producer(asio::io_context& ioc) : ws(ioc) {}
+};
+
+void set_client_options(websocket::stream<tcp::socket>& ws, const Options& o) {
+  websocket::permessage_deflate pmd;
+  pmd.client_enable = o.deflate;
+  pmd.compLevel = 1;
+  ws.set_option(pmd);
+  ws.write_buffer_bytes(o.write_buffer);
+  ws.auto_fragment(o.write_buffer <= 4096);  // Beast's defaults: 4 KiB fragments
+}
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// One step: sends for o.seconds at `rate` events/s in total (0: unpaced), then waits for the
+// stragglers.
+void step(const Options& o, int64_t rate, const std::vector<Frame>& frames, size_t max_frames) {
   Times t(max_frames);
   asio::io_context ioc;
-  websocket::stream<tcp::socket> sub(ioc), prod(ioc);
+  websocket::stream<tcp::socket> sub(ioc);
+  set_client_options(sub, o);
   connect(sub, o, "/v1/streams/" + o.stream + "/subscribe");
-  connect(prod, o, "/v1/streams/" + o.stream + "/ws");
+  std::vector<std::unique_ptr<Producer>> producers;
+  size_t copies = std::max<size_t>(8, frames.size() / static_cast<size_t>(o.producers));
+  for (int i = 0; i < o.producers; ++i) {
+    auto p = std::make_unique<Producer>(ioc);
+    set_client_options(p->ws, o);
+    connect(p->ws, o, "/v1/streams/" + o.stream + "/ws");
+    for (size_t f = 0; f < copies; ++f)
+      p->frames.push_back(frames[(static_cast<size_t>(i) * copies + f) % frames.size()]);
+    producers.push_back(std::move(p));
+  }
   std::atomic<bool> stop{false};
   std::thread sub_thread([&] { subscribe(sub, t, stop); });
-  std::atomic<uint64_t> acked{0};
-  std::thread ack_thread([&] {
-    beast::flat_buffer buffer;
-    beast::error_code ec;
-    while (true) {
-      prod.read(buffer, ec);
-      if (ec) return;
-      std::string_view text(static_cast<const char*>(buffer.data().data()), buffer.size());
-      uint64_t seq = std::strtoull(text.data() + 7, nullptr, 10);  // {"seq":N
-      if (seq < max_frames) t.acked[seq].store(now_us());
-      if (text.find("\"error\"") != std::string_view::npos)
-        std::fprintf(stderr, "refused: %.*s\n", 200, text.data());
-      buffer.consume(buffer.size());
-      acked.fetch_add(1);
-    }
-  });
+  for (auto& p : producers) {
+    p->acks = std::thread([&t, max_frames, p = p.get()] {
+      beast::flat_buffer buffer;
+      beast::error_code ec;
+      while (true) {
+        p->ws.read(buffer, ec);
+        if (ec) return;
+        std::string_view text(static_cast<const char*>(buffer.data().data()), buffer.size());
+        uint64_t seq = std::strtoull(text.data() + 7, nullptr, 10);  // {"seq":N
+        if (seq < max_frames) t.acked[seq].store(now_us());
+        if (text.find("\"error\"") != std::string_view::npos)
+          std::fprintf(stderr, "refused: %.*s\n", 200, text.data());
+        buffer.consume(buffer.size());
+        p->acked.fetch_add(1);
+      }
+    });
+  }
+  std::atomic<uint64_t> next_seq{1};
+  double cpu_start = cpu_seconds();
   auto start = Clock::now();
   auto end = start + std::chrono::seconds(o.seconds);
-  uint64_t sent = 0;
-  double frames_per_s = rate > 0 ? static_cast<double>(rate) / o.frame : 0;
-  while (Clock::now() < end && sent + 1 < max_frames) {
-    if (frames_per_s > 0) {
-      auto due = start + std::chrono::microseconds(
-                             static_cast<int64_t>(static_cast<double>(sent) * 1e6 / frames_per_s));
-      if (Clock::now() < due) std::this_thread::sleep_until(due);
-    }
-    while (sent - acked.load() >= static_cast<uint64_t>(o.window)) std::this_thread::yield();
-    uint64_t seq = sent + 1;
-    t.sent[seq].store(now_us());
-    Frame& f = frames[seq % frames.size()];
-    f.stamp(seq);
-    prod.write(asio::buffer(f.text));
-    sent = seq;
+  double frames_per_s = rate > 0 ? static_cast<double>(rate) / o.frame / o.producers : 0;
+  std::vector<std::thread> senders;
+  for (auto& p : producers) {
+    senders.emplace_back([&, p = p.get()] {
+      uint64_t mine = 0;
+      while (Clock::now() < end) {
+        if (frames_per_s > 0) {
+          auto due = start + std::chrono::microseconds(
+                                 static_cast<int64_t>(static_cast<double>(mine) * 1e6 / frames_per_s));
+          if (Clock::now() < due) std::this_thread::sleep_until(due);
+        }
+        while (mine - p->acked.load() >= static_cast<uint64_t>(o.window)) std::this_thread::yield();
+        uint64_t seq = next_seq.fetch_add(1);
+        if (seq + 1 >= max_frames) break;
+        t.sent[seq].store(now_us());
+        Frame& f = p->frames[mine % p->frames.size()];
+        f.stamp(seq);
+        beast::error_code ec;
+        p->ws.write(asio::buffer(f.text), ec);
+        if (ec) break;
+        ++mine;
+        p->sent.store(mine);
+      }
+    });
   }
+  for (auto& s : senders) s.join();
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  uint64_t sent = std::min<uint64_t>(next_seq.load(), max_frames - 1) - 1;
+  auto all_acked = [&] {
+    for (auto& p : producers)
+      if (p->acked.load() < p->sent.load()) return false;
+    return true;
+  };
   auto drain = Clock::now() + std::chrono::seconds(10);
-  while (acked.load() < sent && Clock::now() < drain)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (!all_acked() && Clock::now() < drain) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   double ack_elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  while (Clock::now() < drain && t.received[sent].load() == 0)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  double cpu = cpu_seconds() - cpu_start;
+  uint64_t delivered = 0;
+  for (auto& p : producers) delivered += p->sent.load();
+  auto all_received = [&] {
+    for (uint64_t s = sent; s > 0 && s + 64 > sent; --s)
+      if (t.sent[s].load() != 0 && t.received[s].load() == 0) return false;
+    return true;
+  };
+  while (Clock::now() < drain && !all_received()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   stop.store(true);
   beast::error_code ec;
-  prod.close(websocket::close_code::normal, ec);
+  for (auto& p : producers) p->ws.close(websocket::close_code::normal, ec);
   sub.next_layer().close(ec);
-  ack_thread.join();
+  for (auto& p : producers) p->acks.join();
   sub_thread.join();
   std::vector<int64_t> ack_to_rx, send_to_rx;
   int64_t missing = 0, before_ack = 0;
   for (uint64_t s = 1; s <= sent; ++s) {
     int64_t rx = t.received[s].load(), ak = t.acked[s].load();
+    if (t.sent[s].load() == 0) continue;  // numbered, then the step ended before it was sent
     if (rx == 0 || ak == 0) {
       ++missing;
       continue;
@@ -188,14 +260,15 @@ void step(const Options& o, int64_t rate, std::vector<Frame>& frames, size_t max
     ack_to_rx.push_back(std::max<int64_t>(0, rx - ak));
     send_to_rx.push_back(rx - t.sent[s].load());
   }
-  double events = static_cast<double>(sent) * o.frame;
+  double events = static_cast<double>(delivered) * o.frame;
   std::printf(
-      "target %8lld ev/s | sent %8.0f ev/s, acked in %.2fs | ack->rx p50 %7.2f ms p99 %7.2f ms | "
-      "send->rx p50 %7.2f ms p99 %7.2f ms | rx before ack %lld, missing %lld of %llu frames\n",
-      static_cast<long long>(rate), events / elapsed, ack_elapsed, percentile(ack_to_rx, 0.5),
-      percentile(ack_to_rx, 0.99), percentile(send_to_rx, 0.5), percentile(send_to_rx, 0.99),
-      static_cast<long long>(before_ack), static_cast<long long>(missing),
-      static_cast<unsigned long long>(sent));
+      "target %8lld ev/s | producers %2d deflate %d | sent %8.0f ev/s, acked in %.2fs | ack->rx p50 %7.2f ms "
+      "p99 %7.2f ms | send->rx p50 %7.2f ms p99 %7.2f ms | rx before ack %lld, missing %lld of %llu frames | "
+      "client cpu %.0f%%\n",
+      static_cast<long long>(rate), o.producers, o.deflate ? 1 : 0, events / elapsed, ack_elapsed,
+      percentile(ack_to_rx, 0.5), percentile(ack_to_rx, 0.99), percentile(send_to_rx, 0.5),
+      percentile(send_to_rx, 0.99), static_cast<long long>(before_ack), static_cast<long long>(missing),
+      static_cast<unsigned long long>(delivered), 100.0 * cpu / ack_elapsed);
   std::fflush(stdout);
 }
 
@@ -215,6 +288,12 @@ int main(int argc, char** argv) try {
       o.frame = std::atoi(v.c_str());
     else if (k == "--window")
       o.window = std::atoi(v.c_str());
+    else if (k == "--producers")
+      o.producers = std::max(1, std::atoi(v.c_str()));
+    else if (k == "--deflate")
+      o.deflate = v == "1";
+    else if (k == "--write-buffer")
+      o.write_buffer = static_cast<size_t>(std::atoll(v.c_str()));
     else if (k == "--rates") {
       o.rates.clear();
       for (size_t at = 0; at <= v.size();) {

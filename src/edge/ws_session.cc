@@ -22,7 +22,10 @@ using ErrorCode = beast::error_code;
 using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
                                          asio::wait_traits<std::chrono::steady_clock>, SessionStrand>;
 
-constexpr size_t kMaxPendingMessages = 64;  // ingest messages waiting for the log, per connection
+// Ingest messages waiting for the log, per connection: enough that one connection keeps the log
+// busy through an fsync group commit (~256 frames of 100 events), bounded in bytes too.
+constexpr size_t kMaxPendingMessages = 256;
+constexpr uint64_t kMaxPendingBytes = 8ull << 20;
 constexpr size_t kFrameBytes = 256 * 1024;  // about this much stored data per subscriber frame
 constexpr auto kInflightRetry = std::chrono::milliseconds(2);  // budget full: look again after
 constexpr auto kCloseGrace = std::chrono::seconds(5);          // a dropped subscriber's close handshake
@@ -93,11 +96,13 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
 
   struct Pending {
     bool done = false;
+    uint64_t bytes = 0;
     std::string ack;
   };
 
   bool may_read() const {
-    return !reading_ && !waiting_ && !closing_ && !dead_ && pending_.size() < kMaxPendingMessages;
+    return !reading_ && !waiting_ && !closing_ && !dead_ && pending_.size() < kMaxPendingMessages &&
+           pending_bytes_ < kMaxPendingBytes;
   }
 
   void read_message() {
@@ -126,7 +131,8 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
     ++messages_;
     uint64_t seq = m.seq.value_or(messages_);
     uint64_t id = first_pending_ + pending_.size();
-    pending_.emplace_back();
+    pending_.emplace_back().bytes = bytes;
+    pending_bytes_ += bytes;
     shared_.inflight_requests.fetch_add(1);
     const config::ServerConfig& c = routes_.server_config();
     Status copied = decode_body("", m.events, c.max_decoded_body_bytes, &state_->decoded);
@@ -173,6 +179,7 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
   void write_acks() {
     if (writing_ || dead_ || pending_.empty() || !pending_.front().done) return;
     out_ = std::move(pending_.front().ack);
+    pending_bytes_ -= pending_.front().bytes;
     pending_.pop_front();
     ++first_pending_;
     shared_.inflight_requests.fetch_sub(1);
@@ -321,6 +328,7 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
   std::unique_ptr<runtime::Subscription> sub_;
   std::deque<Pending> pending_;  // ingest messages in arrival order; the front is acked first
   uint64_t first_pending_ = 0;   // id of pending_.front()
+  uint64_t pending_bytes_ = 0;   // the messages' bytes in pending_
   uint64_t messages_ = 0;
   websocket::close_reason close_reason_;
   bool reading_ = false;
