@@ -12,6 +12,7 @@
 #include <string>
 
 #include "app/commands.h"
+#include "base/url.h"
 
 namespace delta::app {
 namespace {
@@ -35,21 +36,6 @@ bool parse_url(const std::string& url, Endpoint* out) {
   out->host = rest.substr(0, colon);
   out->port = colon == std::string::npos ? "80" : rest.substr(colon + 1);
   return !out->host.empty();
-}
-
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 std::string query(const TailOptions& o) {

@@ -9,7 +9,6 @@ namespace delta::auth::oauth_internal {
 // `s` as a JSON string literal, quotes included; control characters escaped.
 std::string json_string(std::string_view s);
 // Percent-encoding for a URL query component (RFC 3986 unreserved characters kept).
-std::string url_encode(std::string_view s);
 // Lowercase hex SHA-256: how codes and refresh tokens are keyed in the store.
 std::string hash_key(std::string_view secret);
 // `base` + '?' or '&' + `params` (already encoded).

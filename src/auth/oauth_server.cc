@@ -1,4 +1,5 @@
 #include "auth/oauth_server.h"
+#include "base/url.h"
 
 #include <cstdio>
 
@@ -27,22 +28,6 @@ std::string json_string(std::string_view s) {
   return out + "\"";
 }
 
-std::string url_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
-
 std::string hash_key(std::string_view secret) { return to_hex(sha256(secret)); }
 
 std::string append_query(const std::string& base, const std::string& params) {
@@ -53,7 +38,6 @@ std::string append_query(const std::string& base, const std::string& params) {
 
 using oauth_internal::append_query;
 using oauth_internal::json_string;
-using oauth_internal::url_encode;
 
 bool client_allows(const config::OAuthClientConfig& client, std::string_view grant) {
   auto listed = [&](std::string_view g) {
@@ -106,9 +90,9 @@ AuthorizeResult OAuthServer::redirect_error(const AuthorizeParams& p, std::strin
                                             std::string description) const {
   AuthorizeResult r;
   r.kind = AuthorizeResult::Kind::kRedirect;
-  std::string q = "error=" + url_encode(error) + "&error_description=" + url_encode(description);
-  if (!p.state.empty()) q += "&state=" + url_encode(p.state);
-  r.location = append_query(p.redirect_uri, q + "&iss=" + url_encode(config_.issuer));
+  std::string q = "error=" + percent_encode(error) + "&error_description=" + percent_encode(description);
+  if (!p.state.empty()) q += "&state=" + percent_encode(p.state);
+  r.location = append_query(p.redirect_uri, q + "&iss=" + percent_encode(config_.issuer));
   r.error = {std::move(error), std::move(description)};
   return r;
 }
@@ -225,8 +209,8 @@ AuthorizeResult OAuthServer::login(const LoginParams& p) {
   AuthorizeResult r;
   r.kind = AuthorizeResult::Kind::kRedirect;
   std::string q = "code=" + code_value;
-  if (!req->state.empty()) q += "&state=" + url_encode(req->state);
-  r.location = append_query(req->redirect_uri, q + "&iss=" + url_encode(config_.issuer));
+  if (!req->state.empty()) q += "&state=" + percent_encode(req->state);
+  r.location = append_query(req->redirect_uri, q + "&iss=" + percent_encode(config_.issuer));
   return r;
 }
 

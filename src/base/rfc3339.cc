@@ -1,5 +1,7 @@
 #include "base/rfc3339.h"
 
+#include <cstdio>
+
 namespace delta {
 namespace {
 
@@ -104,52 +106,41 @@ bool parse_rfc3339_ms(std::string_view text, int64_t* out_ms) {
 
 namespace {
 
-// The inverse of days_from_civil (H. Hinnant's civil_from_days).
-void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2 ? 1 : 0);
-}
-
-void append_digits(std::string& out, int64_t v, int width) {
-  char buf[8];
-  for (int i = width - 1; i >= 0; --i) {
-    buf[i] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  }
-  out.append(buf, static_cast<size_t>(width));
-}
+constexpr int64_t kMsPerDay = 86'400'000;
 
 }  // namespace
 
+CivilTime civil_from_ms(int64_t ms) {
+  int64_t days = ms / kMsPerDay - (ms % kMsPerDay < 0 ? 1 : 0);
+  int64_t rest = ms % kMsPerDay + (ms % kMsPerDay < 0 ? kMsPerDay : 0);  // no overflow at INT64_MIN
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  CivilTime c;
+  c.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  c.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  c.year = static_cast<int64_t>(yoe) + era * 400 + (c.month <= 2);
+  c.hour = static_cast<int>(rest / 3'600'000);
+  c.minute = static_cast<int>(rest / 60'000 % 60);
+  c.second = static_cast<int>(rest / 1000 % 60);
+  c.millis = static_cast<int>(rest % 1000);
+  return c;
+}
+
+size_t format_rfc3339_ms(int64_t ms, char out[32]) {
+  CivilTime c = civil_from_ms(ms);
+  int year = static_cast<int>((c.year < 0 ? -c.year : c.year) % 10000);
+  int n = std::snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, c.month, c.day, c.hour,
+                        c.minute, c.second, c.millis);
+  return static_cast<size_t>(n);
+}
+
 void append_rfc3339_ms(std::string& out, int64_t ms) {
-  int64_t days = ms >= 0 ? ms / 86'400'000 : -((-ms + 86'399'999) / 86'400'000);
-  int64_t rem = ms - days * 86'400'000;
-  int64_t y = 0;
-  unsigned m = 0, d = 0;
-  civil_from_days(days, &y, &m, &d);
-  if (y < 0) y = 0;
-  if (y > 9999) y = 9999;
-  append_digits(out, y, 4);
-  out += '-';
-  append_digits(out, m, 2);
-  out += '-';
-  append_digits(out, d, 2);
-  out += 'T';
-  append_digits(out, rem / 3'600'000, 2);
-  out += ':';
-  append_digits(out, rem / 60'000 % 60, 2);
-  out += ':';
-  append_digits(out, rem / 1000 % 60, 2);
-  out += '.';
-  append_digits(out, rem % 1000, 3);
-  out += 'Z';
+  char buf[32];
+  out.append(buf, format_rfc3339_ms(ms, buf));
 }
 
 }  // namespace delta

@@ -22,8 +22,19 @@ int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
 // (month 13, February 30, offset hour 24, ...).
 bool parse_rfc3339_ms(std::string_view text, int64_t* out_ms);
 
-// Appends "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC) for epoch milliseconds `ms`, years 0000..9999; what
-// parse_rfc3339_ms reads back to the same value.
+// A UTC calendar date and time of day.
+struct CivilTime {
+  int64_t year = 1970;
+  int month = 1, day = 1, hour = 0, minute = 0, second = 0, millis = 0;
+};
+// Epoch milliseconds to UTC (H. Hinnant's civil_from_days, plus the time of day); any int64.
+CivilTime civil_from_ms(int64_t ms);
+
+// Formats as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out[0..24). Returns the length written (24 for years
+// 0..9999; other years are clamped to 4 digits of their absolute value, as no event carries them).
+// For years 0..9999 parse_rfc3339_ms reads it back to the same value.
+size_t format_rfc3339_ms(int64_t ms, char out[32]);
+// The same, appended to `out`.
 void append_rfc3339_ms(std::string& out, int64_t ms);
 
 }  // namespace delta

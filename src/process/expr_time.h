@@ -2,7 +2,7 @@
 // duration literals ("500ms", "10s", "5m", "1h", "1d"). All UTC, no locale, no TZ variable.
 // Pure functions; any thread.
 //
-// RFC 3339 parsing is base/rfc3339.h, shared with the edge.
+// RFC 3339 parsing and formatting is base/rfc3339.h, shared with the edge and the view workers.
 #pragma once
 
 #include <cstdint>
@@ -12,17 +12,10 @@
 
 namespace delta::process {
 
+using delta::civil_from_ms;
+using delta::CivilTime;
+using delta::format_rfc3339_ms;
 using delta::parse_rfc3339_ms;
-
-struct CivilTime {
-  int64_t year = 1970;
-  int month = 1, day = 1, hour = 0, minute = 0, second = 0, millis = 0;
-};
-CivilTime civil_from_ms(int64_t ms);
-
-// Formats as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out[0..24). Returns the length written (24 for years
-// 0..9999; other years are clamped to 4 digits of their absolute value, as no event carries them).
-size_t format_rfc3339_ms(int64_t ms, char out[32]);
 
 // "<digits><unit>" with unit ms, s, m, h or d, to milliseconds. False when malformed, overflowing
 // or zero.

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "base/url.h"
 #include "tests/integration/gateway_fixture.h"
 #include "tests/integration/harness.h"
 
@@ -30,21 +31,6 @@ constexpr int kWaitMs = 20'000;
 
 std::string ws_url(const DeltaProcess& d, const std::string& path) {
   return "ws://127.0.0.1:" + std::to_string(d.port()) + path;
-}
-
-std::string url_encode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 // The lines of `out` that start with `prefix`, without it.
@@ -152,7 +138,7 @@ TEST_F(WebSocketTest, UpgradeGoesThroughTheGatewayWithHeadersOrAccessToken) {
 TEST_F(WebSocketTest, SubscriptionPushesDurableEventsThatMatchTheFilter) {
   start();
   HttpResult bad =
-      http_request("GET", delta_->url("/v1/streams/orders/subscribe?filter=" + url_encode("nn > 5")),
+      http_request("GET", delta_->url("/v1/streams/orders/subscribe?filter=" + percent_encode("nn > 5")),
                    {"Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13",
                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="});
   EXPECT_EQ(bad.status, 400);
@@ -160,7 +146,7 @@ TEST_F(WebSocketTest, SubscriptionPushesDurableEventsThatMatchTheFilter) {
       << bad.body;
 
   Subprocess& sub = client(
-      "subscribe", ws_url(*delta_, "/v1/streams/orders/subscribe?filter=" + url_encode("n > 5")), {"4"});
+      "subscribe", ws_url(*delta_, "/v1/streams/orders/subscribe?filter=" + percent_encode("n > 5")), {"4"});
   ASSERT_TRUE(sub.wait_for_output("open", kWaitMs)) << sub.output();
   post(0, 10);
   ASSERT_TRUE(sub.wait_for_output("closed 1000", kWaitMs)) << sub.output();

@@ -1,4 +1,5 @@
 #include "sink/clickhouse/clickhouse_query.h"
+#include "base/url.h"
 
 #include <simdjson.h>
 
@@ -22,7 +23,7 @@ ClickHouseQueryEngine::ClickHouseQueryEngine(ClickHouseOptions options, int max_
 
 Result<std::string> ClickHouseQueryEngine::query(std::string_view sql, size_t max_rows) {
   // readonly=1 comes last: settings after it in the URL would be refused by newer servers.
-  std::string path = "/?database=" + url_encode(options_.database) +
+  std::string path = "/?database=" + percent_encode(options_.database) +
                      "&max_result_rows=" + std::to_string(max_rows + 1) +
                      "&result_overflow_mode=break&max_execution_time=" + std::to_string(max_execution_s_) +
                      "&output_format_json_quote_64bit_integers=0&default_format=JSONCompact&readonly=1";

@@ -1,4 +1,5 @@
 #include "sink/clickhouse/clickhouse_sink.h"
+#include "base/url.h"
 
 #include <algorithm>
 #include <charconv>
@@ -125,8 +126,8 @@ Status ClickHouseSink::prepare(const TableSpec& table) {
   Status created = run(create_table_sql(table, options_.database, name, features_));
   if (!created.is_ok()) return created;
   Prepared p;
-  p.insert_path = "/?query=" + url_encode("INSERT INTO " + quote_identifier(options_.database) + "." +
-                                          quote_identifier(name) + " FORMAT JSONEachRow");
+  p.insert_path = "/?query=" + percent_encode("INSERT INTO " + quote_identifier(options_.database) + "." +
+                                              quote_identifier(name) + " FORMAT JSONEachRow");
   p.encoder = std::make_unique<RowEncoder>(table, features_);
   tables_[&table] = std::move(p);
   return Status::ok();
@@ -157,7 +158,7 @@ Status ClickHouseSink::write(const Batch& batch, std::vector<RowError>* rejected
   if (line_row_.empty()) return Status::ok();
   token_.clear();
   if (features_.insert_dedup_token && batch.table->kind == TableSpec::Kind::kEvents) {
-    token_ = "&insert_deduplication_token=" + url_encode(batch.table->name) + "-" +
+    token_ = "&insert_deduplication_token=" + percent_encode(batch.table->name) + "-" +
              std::to_string(batch.partition) + "-" + std::to_string(batch.rows.front().offset) + "-" +
              std::to_string(batch.rows.back().offset);
   }
@@ -195,7 +196,7 @@ void ClickHouseSink::close() { tables_.clear(); }
 Result<std::string> ClickHouseSink::query(std::string_view sql) {
   std::lock_guard lock(query_mu_);
   if (query_http_ == nullptr) query_http_ = std::make_unique<HttpClient>(options_.http);
-  std::string path = "/?readonly=1&default_format=JSONEachRow&database=" + url_encode(options_.database);
+  std::string path = "/?readonly=1&default_format=JSONEachRow&database=" + percent_encode(options_.database);
   HttpAnswer a = query_http_->post(path, sql);
   if (a.status == 200) return std::move(a.body);
   int code = error_code_of(a.body);

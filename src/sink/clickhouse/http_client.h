@@ -52,7 +52,4 @@ class HttpClient {
   std::string url_;  // reused buffer
 };
 
-// Percent-encodes `text` for a URL query value.
-std::string url_encode(std::string_view text);
-
 }  // namespace delta::sink::clickhouse

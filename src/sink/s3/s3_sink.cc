@@ -1,4 +1,5 @@
 #include "sink/s3/s3_sink.h"
+#include "base/url.h"
 
 #include <curl/curl.h>
 
@@ -100,10 +101,10 @@ S3Sink::Answer S3Sink::request(const std::string& method, const std::string& key
     in.headers.emplace_back("x-amz-security-token", options_.credentials.session_token);
   Signature sig = sign(in, options_.credentials);
 
-  std::string url = scheme_host_ + uri_encode(in.path, true);
+  std::string url = scheme_host_ + percent_encode(in.path, true);
   std::string q;
   for (const auto& [k, v] : query)
-    q += (q.empty() ? "?" : "&") + uri_encode(k, false) + "=" + uri_encode(v, false);
+    q += (q.empty() ? "?" : "&") + percent_encode(k, false) + "=" + percent_encode(v, false);
   url += q;
   curl_slist* headers = nullptr;
   for (const auto& [k, v] : in.headers) {

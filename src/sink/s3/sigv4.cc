@@ -1,4 +1,5 @@
 #include "sink/s3/sigv4.h"
+#include "base/url.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -55,7 +56,7 @@ std::string trim_value(std::string_view v) {
 
 std::string canonical_query(const SignInput& in) {
   std::vector<std::pair<std::string, std::string>> q;
-  for (const auto& [k, v] : in.query) q.emplace_back(uri_encode(k, false), uri_encode(v, false));
+  for (const auto& [k, v] : in.query) q.emplace_back(percent_encode(k, false), percent_encode(v, false));
   std::sort(q.begin(), q.end());
   std::string out;
   for (const auto& [k, v] : q) out += (out.empty() ? "" : "&") + k + "=" + v;
@@ -63,23 +64,6 @@ std::string canonical_query(const SignInput& in) {
 }
 
 }  // namespace
-
-std::string uri_encode(std::string_view text, bool keep_slash) {
-  static constexpr char kUpper[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    bool unreserved = std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved || (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kUpper[c >> 4];
-      out += kUpper[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string sha256_hex(std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -107,7 +91,7 @@ Signature sign(const SignInput& in, const Credentials& creds) {
     canonical_headers += k + ":" + v + "\n";
     s.signed_headers += (s.signed_headers.empty() ? "" : ";") + k;
   }
-  s.canonical_request = in.method + "\n" + uri_encode(in.path, true) + "\n" + canonical_query(in) + "\n" +
+  s.canonical_request = in.method + "\n" + percent_encode(in.path, true) + "\n" + canonical_query(in) + "\n" +
                         canonical_headers + "\n" + s.signed_headers + "\n" + in.payload_sha256;
   std::string date = in.amz_date.substr(0, 8);
   std::string scope = date + "/" + in.region + "/" + in.service + "/aws4_request";

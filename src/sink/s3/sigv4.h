@@ -39,9 +39,7 @@ struct Signature {
 
 Signature sign(const SignInput& in, const Credentials& creds);
 
-// RFC 3986 percent-encoding as SigV4 wants it: unreserved characters stay, everything else is %XX
-// (upper case); '/' stays when `keep_slash` (paths), else %2F (query keys and values).
-std::string uri_encode(std::string_view text, bool keep_slash);
+// Percent-encoding as SigV4 wants it is base/url.h's percent_encode (keep_slash for paths).
 std::string sha256_hex(std::string_view data);
 // "YYYYMMDDTHHMMSSZ" for an epoch time in milliseconds (UTC).
 std::string amz_date(int64_t epoch_ms);

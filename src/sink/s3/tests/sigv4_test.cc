@@ -3,6 +3,7 @@
 // GET bucket lifecycle, list objects; key AKIAIOSFODNN7EXAMPLE) and the general "Signature
 // Version 4" example (IAM ListUsers, key AKIDEXAMPLE) with its canonical request and string to sign.
 #include "sink/s3/sigv4.h"
+#include "base/url.h"
 
 #include <gtest/gtest.h>
 
@@ -102,8 +103,8 @@ TEST(SigV4, GeneralIamExampleCanonicalRequestAndStringToSign) {
 }
 
 TEST(SigV4, EncodingAndDates) {
-  EXPECT_EQ(uri_encode("/a b/c+d~e", true), "/a%20b/c%2Bd~e");
-  EXPECT_EQ(uri_encode("a/b=c", false), "a%2Fb%3Dc");
+  EXPECT_EQ(percent_encode("/a b/c+d~e", true), "/a%20b/c%2Bd~e");
+  EXPECT_EQ(percent_encode("a/b=c", false), "a%2Fb%3Dc");
   EXPECT_EQ(amz_date(1'369'353'600'000), "20130524T000000Z");
 }
 
