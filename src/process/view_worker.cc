@@ -16,6 +16,8 @@ namespace {
 // The checkpoint's granularity: the offset a restart replays from is the first of a run of at most
 // this many records (24 bytes of bookkeeping per run).
 constexpr int64_t kChunkRecords = 256;
+// Result rows held before they are handed to the sinks (about 250 bytes each).
+constexpr size_t kMaxRoundRows = 65536;
 
 void append_number(std::string& out, int64_t v) {
   char buf[24];
@@ -138,17 +140,24 @@ uint64_t value_hash(const Value& v) {
 }  // namespace
 
 // Turns the operator's ResultRows into JSON rows, kept in one buffer for the round.
+// `full` runs when kMaxRoundRows rows are held, so a window firing a million keys is delivered in
+// pieces rather than built in memory whole.
 class ViewWorker::Collector final : public ResultSink {
  public:
-  explicit Collector(const ViewPlan& plan) : plan_(plan) {}
+  Collector(const ViewPlan& plan, std::function<void()> full) : plan_(plan), full_(std::move(full)) {}
 
   void on_result(const ResultRow& r) override {
     size_t json_start = json_.size(), key_start = keys_.size();
-    json_ += "{\"window_start\":\"";
-    append_rfc3339_ms(json_, r.start_ms);
-    json_ += "\",\"window_end\":\"";
-    append_rfc3339_ms(json_, r.end_ms);
-    json_ += '"';
+    if (r.start_ms != bounds_start_ || r.end_ms != bounds_end_) {  // rows come window by window
+      bounds_start_ = r.start_ms;
+      bounds_end_ = r.end_ms;
+      bounds_ = "{\"window_start\":\"";
+      append_rfc3339_ms(bounds_, r.start_ms);
+      bounds_ += "\",\"window_end\":\"";
+      append_rfc3339_ms(bounds_, r.end_ms);
+      bounds_ += '"';
+    }
+    json_ += bounds_;
     std::string_view key = r.key;
     for (size_t i = 0; i < plan_.keys.size(); ++i) {
       json_ += ',';
@@ -173,6 +182,7 @@ class ViewWorker::Collector final : public ResultSink {
     json_ += '}';
     spans_.push_back({json_start, json_.size() - json_start, key_start, keys_.size() - key_start, r.start_ms,
                       r.end_ms, r.is_retraction});
+    if (spans_.size() >= kMaxRoundRows) full_();
   }
 
   bool empty() const { return spans_.empty(); }
@@ -206,6 +216,10 @@ class ViewWorker::Collector final : public ResultSink {
     bool retraction;
   };
   const ViewPlan& plan_;
+  std::function<void()> full_;
+  int64_t bounds_start_ = 0, bounds_end_ = 0;
+  std::string bounds_ =
+      "{\"window_start\":\"1970-01-01T00:00:00.000Z\",\"window_end\":\"1970-01-01T00:00:00.000Z\"";
   std::string json_, keys_;
   std::vector<Span> spans_;
   std::vector<sink::Row> rows_;
@@ -224,7 +238,7 @@ ViewWorker::ViewWorker(const ViewPlan& plan, log::Log& log, std::vector<sink::Ro
       consumer_("view." + plan.name),
       stage_("view:" + plan.name),
       topic_("view:" + plan.name),
-      collector_(std::make_unique<Collector>(plan)),
+      collector_(std::make_unique<Collector>(plan, [this] { emit_round(); })),
       view_(plan.fields),
       dedup_id_(plan.dedup_id),
       where_(plan.where),
@@ -329,7 +343,9 @@ bool ViewWorker::read_partition(int p) {
       if (chunk.first_offset < 0) chunk.first_offset = rec.offset;
       any = true;
       chunk.max_time = std::max(chunk.max_time, rec.time_ms);
-      process_record(p, rec.offset, rec.time_ms, rec.value);
+      // The batch outlives the record: simdjson may read its padding from the batch's own bytes.
+      auto readable = static_cast<size_t>(batch.data() + batch.size() - rec.value.data());
+      process_record(p, rec.offset, rec.time_ms, rec.value, readable);
       ps.next = rec.offset + 1;
     }
     if (!it.status().is_ok()) {
@@ -343,14 +359,15 @@ bool ViewWorker::read_partition(int p) {
   return any;
 }
 
-void ViewWorker::process_record(int p, int64_t offset, int64_t time_ms, std::string_view value) {
+void ViewWorker::process_record(int p, int64_t offset, int64_t time_ms, std::string_view value,
+                                size_t readable) {
   ++stats_.events;
   PartitionState& ps = parts_[static_cast<size_t>(p)];
   // Replaying what the checkpoint had read: an event of a window that was final then already
   // counted there (or went to the DLQ then).
   const bool replayed = offset < ps.replay_until;
   if (replayed && time_ms < replay_floor_) return;
-  Status parsed = view_.reset(value);
+  Status parsed = view_.reset(value, readable);
   if (!parsed.is_ok()) {
     if (dlq_ != nullptr) dlq_->add(plan_.stream->name, stage_, "malformed: " + parsed.message(), value);
     dlq_dirty_ = true;

@@ -118,7 +118,7 @@ class ViewWorker {
 
   void run();
   bool read_partition(int p);
-  void process_record(int p, int64_t offset, int64_t time_ms, std::string_view value);
+  void process_record(int p, int64_t offset, int64_t time_ms, std::string_view value, size_t readable);
   void emit_round();
   void record_candidate();
   void maybe_commit(bool force);
