@@ -18,11 +18,26 @@
 #include "runtime/periodic.h"
 #include "sink/factory.h"
 #include "sink/sink_set.h"
+#include "source/kafka_source.h"
 
 namespace delta::app {
 namespace {
 
 constexpr auto kRetentionInterval = std::chrono::seconds(10);
+
+// The sink set's DLQ as the sources see it (source/ does not depend on sink/).
+class SourceDeadLetters final : public source::DeadLetterQueue {
+ public:
+  explicit SourceDeadLetters(sink::DeadLetters& dlq) : dlq_(dlq) {}
+  void add(std::string_view stream, std::string_view stage, std::string_view reason,
+           std::string_view event_json) override {
+    dlq_.add(stream, stage, reason, event_json);
+  }
+  Status sync() override { return dlq_.sync(); }
+
+ private:
+  sink::DeadLetters& dlq_;
+};
 
 Result<config::PipelineConfig> load(const RunOptions& options) {
   if (options.config_path.empty()) return config::demo_config();
@@ -127,6 +142,13 @@ int run_command(const RunOptions& options) {
     std::fprintf(stderr, "delta: %s\n", views.status().message().c_str());
     return 2;
   }
+  // Kafka sources (issue 6 item 3): topics other systems write, into their streams.
+  SourceDeadLetters source_dlq((*sinks)->dead_letters());
+  auto sources = source::start_sources(*cfg, source::SourceDeps{**log, source_dlq, registry, clock, &hub});
+  if (!sources.is_ok()) {
+    std::fprintf(stderr, "delta: %s\n", sources.status().message().c_str());
+    return 2;
+  }
   edge::Routes routes(*cfg, **log, registry, clock);
   routes.set_live_hub(&hub);
   GatewayHooks hooks;  // the OAuth server sets hooks.local_jwks when it is configured
@@ -175,6 +197,7 @@ int run_command(const RunOptions& options) {
     runtime::PeriodicTask retention(kRetentionInterval, [&log] { (*log)->enforce_retention(); });
     server.run();
   }
+  for (auto& s : *sources) s->stop();  // before the log and the DLQ they append to
   // Views, then sinks, then the log; but a view worker may be blocked in a sink's deliver() (the
   // sink down, its queue full) until that sink closes. So: the workers stop reading, the sinks write
   // what they hold (acknowledging it), then the workers join and commit those acknowledgements
