@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/rfc3339.h"
 #include "bench/clickstream.h"
 
 namespace asio = boost::asio;
@@ -50,6 +51,8 @@ struct Options {
   int window = 256;             // unacknowledged frames per producer connection
   int producers = 1;            // producer connections, each with a sender and an ack-reader thread
   bool deflate = false;         // offer permessage-deflate on every connection
+  std::string view;             // measure this view's window results instead of the stream
+  int64_t ooo_ms = 0;           // the stream's watermark out_of_orderness
   size_t write_buffer = 65536;  // client write buffer; 4096 = Beast's default (4 KiB fragments)
 };
 
@@ -58,10 +61,19 @@ int64_t now_us() {
 }
 
 // Per-frame times, indexed by seq; written by one thread each, read after the step.
+// The view step also keeps each frame's event time and, per window end, its final row's arrival.
 struct Times {
-  std::vector<std::atomic<int64_t>> sent, acked, received;
-  explicit Times(size_t n) : sent(n), acked(n), received(n) {}
+  std::vector<std::atomic<int64_t>> sent, acked, received, event_ms;
+  std::mutex windows_mu;
+  std::vector<std::pair<int64_t, int64_t>> windows;  // (window end ms, first final row arrival us)
+  explicit Times(size_t n) : sent(n), acked(n), received(n), event_ms(n) {}
 };
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 void connect(websocket::stream<tcp::socket>& ws, const Options& o, const std::string& target) {
   tcp::resolver resolver(ws.get_executor());
@@ -74,6 +86,14 @@ void connect(websocket::stream<tcp::socket>& ws, const Options& o, const std::st
 struct Frame {
   std::string text;
   std::vector<size_t> slots;
+  std::vector<size_t> ts_slots;  // "2026-01-01T00:00:00.000Z": 24 characters
+
+  // Sets every event's time (the view step stamps the wall clock at sending).
+  void stamp_ts(int64_t ms) {
+    char t[32];
+    if (delta::format_rfc3339_ms(ms, t) != 24) return;
+    for (size_t at : ts_slots) text.replace(at, 24, t, 24);
+  }
 
   void stamp(uint64_t seq) {
     char digits[24];
@@ -93,7 +113,9 @@ Frame make_frame(int events, std::mt19937_64& rng) {
   slot();
   f.text += "}\n";
   for (int i = 0; i < events; ++i) {
-    f.text += R"({"ts":"2026-01-01T00:00:00Z","event_id":")" + delta::bench::random_hex(rng, 16) +
+    f.text += R"({"ts":")";
+    f.ts_slots.push_back(f.text.size());
+    f.text += R"(2026-01-01T00:00:00.000Z","event_id":")" + delta::bench::random_hex(rng, 16) +
               R"(","user_id":"u)" + std::to_string(rng() % 100000) + R"(","email":")" +
               delta::bench::random_hex(rng, 12) +
               R"(@example.com","type":"click","amount":1.5,"country":"DE",)" + R"("device":"web",)";
@@ -103,23 +125,51 @@ Frame make_frame(int events, std::mt19937_64& rng) {
   return f;
 }
 
-// Reads subscriber frames until stopped; stamps the first arrival of each seq.
-void subscribe(websocket::stream<tcp::socket>& ws, Times& t, std::atomic<bool>& stop) {
+// Reads subscriber frames until stopped; on_frame(text, arrival_us) for each.
+template <typename Fn>
+void read_frames(websocket::stream<tcp::socket>& ws, std::atomic<bool>& stop, Fn on_frame) {
   beast::flat_buffer buffer;
   beast::error_code ec;
   while (!stop.load()) {
     ws.read(buffer, ec);
     if (ec) return;
-    int64_t at = now_us();
-    std::string_view text(static_cast<const char*>(buffer.data().data()), buffer.size());
+    on_frame(std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size()), now_us());
+    buffer.consume(buffer.size());
+  }
+}
+
+// A stream subscriber: stamps the first arrival of each seq.
+void subscribe(websocket::stream<tcp::socket>& ws, Times& t, std::atomic<bool>& stop) {
+  read_frames(ws, stop, [&t](std::string_view text, int64_t at) {
     size_t pos = 0;
     while ((pos = text.find("\"seq\":", pos)) != std::string_view::npos) {
       pos += 6;
       uint64_t seq = std::strtoull(text.data() + pos, nullptr, 10);
       if (seq < t.received.size() && t.received[seq].load() == 0) t.received[seq].store(at);
     }
-    buffer.consume(buffer.size());
-  }
+  });
+}
+
+// A view subscriber: notes when each window's first final row arrives.
+void subscribe_view(websocket::stream<tcp::socket>& ws, Times& t, std::atomic<bool>& stop) {
+  read_frames(ws, stop, [&t](std::string_view text, int64_t at) {
+    size_t pos = 0;
+    constexpr std::string_view kEnd = "\"window_end\":\"";
+    while ((pos = text.find(kEnd, pos)) != std::string_view::npos) {
+      pos += kEnd.size();
+      size_t line_end = text.find('\n', pos);
+      std::string_view row =
+          text.substr(pos, line_end == std::string_view::npos ? text.npos : line_end - pos);
+      int64_t end_ms = 0;
+      if (row.find("\"final\":true") == std::string_view::npos ||
+          !delta::parse_rfc3339_ms(row.substr(0, row.find('"')), &end_ms))
+        continue;
+      std::lock_guard lock(t.windows_mu);
+      bool seen = false;
+      for (auto& w : t.windows) seen = seen || w.first == end_ms;
+      if (!seen) t.windows.emplace_back(end_ms, at);
+    }
+  });
 }
 
 double percentile(std::vector<int64_t>& v, double q) {
@@ -155,6 +205,36 @@ double cpu_seconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
+// A view step: per window whose end the sent event times passed (plus --ooo-ms, the stream's
+// out_of_orderness), the watermark passed the end when the first frame with an event time at or
+// after it was durable, i.e. at most at that frame's ack; latency = the window's final row's
+// arrival at the view subscriber minus that ack.
+void report_view(const Options& o, int64_t rate, Times& t, uint64_t sent, double achieved) {
+  std::vector<int64_t> latency;
+  int64_t unreached = 0;
+  std::lock_guard lock(t.windows_mu);
+  for (auto [end_ms, rx] : t.windows) {
+    int64_t pass_us = 0;
+    for (uint64_t s = 1; s <= sent; ++s) {
+      int64_t ev = t.event_ms[s].load(), ak = t.acked[s].load();
+      if (ev != 0 && ak != 0 && ev >= end_ms + o.ooo_ms && (pass_us == 0 || ak < pass_us)) pass_us = ak;
+    }
+    if (pass_us == 0) {
+      ++unreached;  // the window's end was never passed by the events sent
+      continue;
+    }
+    latency.push_back(std::max<int64_t>(0, rx - pass_us));
+  }
+  size_t windows = latency.size();
+  std::printf(
+      "view %s target %8lld ev/s | producers %2d | sent %8.0f ev/s | windows %zu (+%lld not yet passed) | "
+      "watermark->final row p50 %7.2f ms p99 %7.2f ms max %7.2f ms\n",
+      o.view.c_str(), static_cast<long long>(rate), o.producers, achieved, windows,
+      static_cast<long long>(unreached), percentile(latency, 0.5), percentile(latency, 0.99),
+      percentile(latency, 1.0));
+  std::fflush(stdout);
+}
+
 // One step: sends for o.seconds at `rate` events/s in total (0: unpaced), then waits for the
 // stragglers.
 void step(const Options& o, int64_t rate, const std::vector<Frame>& frames, size_t max_frames) {
@@ -162,7 +242,8 @@ void step(const Options& o, int64_t rate, const std::vector<Frame>& frames, size
   asio::io_context ioc;
   websocket::stream<tcp::socket> sub(ioc);
   set_client_options(sub, o);
-  connect(sub, o, "/v1/streams/" + o.stream + "/subscribe");
+  connect(sub, o,
+          o.view.empty() ? "/v1/streams/" + o.stream + "/subscribe" : "/v1/views/" + o.view + "/subscribe");
   std::vector<std::unique_ptr<Producer>> producers;
   size_t copies = std::max<size_t>(8, frames.size() / static_cast<size_t>(o.producers));
   for (int i = 0; i < o.producers; ++i) {
@@ -174,7 +255,7 @@ void step(const Options& o, int64_t rate, const std::vector<Frame>& frames, size
     producers.push_back(std::move(p));
   }
   std::atomic<bool> stop{false};
-  std::thread sub_thread([&] { subscribe(sub, t, stop); });
+  std::thread sub_thread([&] { o.view.empty() ? subscribe(sub, t, stop) : subscribe_view(sub, t, stop); });
   for (auto& p : producers) {
     p->acks = std::thread([&t, max_frames, p = p.get()] {
       beast::flat_buffer buffer;
@@ -213,6 +294,11 @@ void step(const Options& o, int64_t rate, const std::vector<Frame>& frames, size
         t.sent[seq].store(now_us());
         Frame& f = p->frames[mine % p->frames.size()];
         f.stamp(seq);
+        if (!o.view.empty()) {
+          int64_t ms = wall_ms();
+          t.event_ms[seq].store(ms);
+          f.stamp_ts(ms);
+        }
         beast::error_code ec;
         p->ws.write(asio::buffer(f.text), ec);
         if (ec) break;
@@ -240,7 +326,14 @@ void step(const Options& o, int64_t rate, const std::vector<Frame>& frames, size
       if (t.sent[s].load() != 0 && t.received[s].load() == 0) return false;
     return true;
   };
-  while (Clock::now() < drain && !all_received()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (!o.view.empty()) {
+    // The last window closes once the watermark passes its end: keep time moving, then wait.
+    while (Clock::now() < drain &&
+           (t.windows.empty() || wall_ms() < o.ooo_ms + 2500 + t.event_ms[sent].load()))
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  while (o.view.empty() && Clock::now() < drain && !all_received())
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   stop.store(true);
   beast::error_code ec;
   for (auto& p : producers) p->ws.close(websocket::close_code::normal, ec);
@@ -261,6 +354,7 @@ void step(const Options& o, int64_t rate, const std::vector<Frame>& frames, size
     send_to_rx.push_back(rx - t.sent[s].load());
   }
   double events = static_cast<double>(delivered) * o.frame;
+  if (!o.view.empty()) return report_view(o, rate, t, sent, events / elapsed);
   std::printf(
       "target %8lld ev/s | producers %2d deflate %d | sent %8.0f ev/s, acked in %.2fs | ack->rx p50 %7.2f ms "
       "p99 %7.2f ms | send->rx p50 %7.2f ms p99 %7.2f ms | rx before ack %lld, missing %lld of %llu frames | "
@@ -288,6 +382,10 @@ int main(int argc, char** argv) try {
       o.frame = std::atoi(v.c_str());
     else if (k == "--window")
       o.window = std::atoi(v.c_str());
+    else if (k == "--view")
+      o.view = v;
+    else if (k == "--ooo-ms")
+      o.ooo_ms = std::atoll(v.c_str());
     else if (k == "--producers")
       o.producers = std::max(1, std::atoi(v.c_str()));
     else if (k == "--deflate")

@@ -25,8 +25,8 @@ using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
 // Ingest messages waiting for the log, per connection: enough that one connection keeps the log
 // busy through an fsync group commit (~256 frames of 100 events), bounded in bytes too.
 constexpr size_t kMaxPendingMessages = 256;
-constexpr uint64_t kMaxPendingBytes = 8ull << 20;
-constexpr size_t kFrameBytes = 256 * 1024;  // about this much stored data per subscriber frame
+constexpr uint64_t kMaxPendingBytes = 4ull << 20;  // 16 connections stay within the log queue (64 MiB)
+constexpr size_t kFrameBytes = 256 * 1024;         // about this much stored data per subscriber frame
 constexpr auto kInflightRetry = std::chrono::milliseconds(2);  // budget full: look again after
 constexpr auto kCloseGrace = std::chrono::seconds(5);          // a dropped subscriber's close handshake
 
