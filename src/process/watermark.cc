@@ -15,7 +15,7 @@ void WatermarkTracker::observe(int partition, int64_t event_time_ms) {
   assert(partition >= 0 && partition < partitions() && "WatermarkTracker: partition out of range");
   Part& p = parts_[static_cast<size_t>(partition)];
   p.max_event_ms = std::max(p.max_event_ms, event_time_ms);
-  p.last_active_ms = clock_->now_ms();
+  p.active = true;
 }
 
 int64_t WatermarkTracker::partition_watermark(int partition) const {
@@ -26,10 +26,16 @@ int64_t WatermarkTracker::partition_watermark(int partition) const {
 
 bool WatermarkTracker::is_idle(int partition) const {
   if (options_.idle_timeout_ms <= 0) return false;
-  return clock_->now_ms() - parts_[static_cast<size_t>(partition)].last_active_ms >= options_.idle_timeout_ms;
+  const Part& p = parts_[static_cast<size_t>(partition)];
+  return !p.active && clock_->now_ms() - p.last_active_ms >= options_.idle_timeout_ms;
 }
 
 int64_t WatermarkTracker::view_watermark() {
+  const int64_t now = clock_->now_ms();
+  for (Part& p : parts_) {
+    if (p.active) p.last_active_ms = now;
+    p.active = false;
+  }
   int64_t low = std::numeric_limits<int64_t>::max();
   bool any = false;
   for (int i = 0; i < partitions(); ++i) {

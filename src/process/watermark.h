@@ -8,6 +8,8 @@
 // events a window holds (lateness is judged on the event's own partition watermark, see
 // window_types.h) — except when an idle partition wakes with events older than windows already
 // dropped, which then go to the DLQ as late. idle_timeout_ms <= 0 disables idleness.
+// The clock is read once per view_watermark() call, not per event: a partition that showed an event
+// since the previous call counts as active at that call's time.
 // Thread: owned by one view operator (one thread); no locks.
 #pragma once
 
@@ -44,6 +46,7 @@ class WatermarkTracker {
   struct Part {
     int64_t max_event_ms = kNoWatermark;
     int64_t last_active_ms = 0;
+    bool active = false;  // observed since view_watermark() last read the clock
   };
   WatermarkOptions options_;
   const Clock* clock_;
