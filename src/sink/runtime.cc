@@ -240,7 +240,7 @@ void SinkRuntime::flush_ready(bool force) {
       bool lingered = now - lane->pending.front()->enqueued_ns >= config_.linger_ms * 1'000'000;
       if (!full && !force && !lingered) break;
       write_lane(*lane, n);
-      if (force && stopping_for_good()) return;
+      if (stopping_for_good()) return;  // the lane still holds the batch: writing it again would spin
     }
     complete_front(*lane, 0);
   }

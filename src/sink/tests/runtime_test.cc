@@ -254,6 +254,24 @@ TEST_F(RuntimeTest, CloseGivesUpOnADownBackendWithoutCallingDone) {
   EXPECT_TRUE(dlq.letters.empty());
 }
 
+// Regression: close() arriving while the thread retried a full batch (flush_ready without force)
+// never returned: past the close deadline the write gave up, the batch stayed in its lane and the
+// loop wrote it again at once, forever. `delta run` hung on SIGTERM with a sink down.
+TEST_F(RuntimeTest, CloseReturnsWhileAFullBatchIsBeingRetried) {
+  for (int i = 0; i < 100000; ++i) script.failures.push_back(Status::unavailable("down"));
+  auto rt = start();
+  rt->close_timeout_ms = 50;
+  std::atomic<int> done{0};
+  std::vector<Row> r = rows(0, 2);  // batch_rows 3: a full batch, written without waiting for close
+  rt->deliver(table, 0, r, [&] { ++done; });
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard<std::mutex> lock(script.mu);
+    return script.writes >= 2;
+  }));
+  rt->close();  // hung here
+  EXPECT_EQ(done.load(), 0) << "an unstored row must stay uncommitted";
+}
+
 TEST(Backoff, DoublesUpToTheCeilingWithJitter) {
   EXPECT_EQ(backoff_ms(100, 30'000, 1, 1.0), 100);
   EXPECT_EQ(backoff_ms(100, 30'000, 2, 1.0), 200);
