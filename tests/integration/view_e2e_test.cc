@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <map>
 #include <random>
 #include <string>
@@ -201,6 +202,55 @@ TEST(ViewE2E, AKilledAndRestartedRunEndsWithTheUninterruptedResults) {
   ASSERT_TRUE(eventually(30, [&] { return (got = final_results(b)) == expected; })) << "expected\n"
                                                                                     << expected << "\ngot\n"
                                                                                     << got;
+}
+
+// Regression: SIGTERM while a view's sink is down and its queue full. The view worker waits in the
+// sink's deliver() until the sink closes; `delta run` used to stop the views before the sinks, so the
+// worker was never released and the process never exited.
+TEST(ViewE2E, StopsOnSigtermWhileAViewIsBlockedOnASinkThatIsDown) {
+  TempDir dir;
+  const std::string yaml = R"(streams:
+  clicks:
+    partitions: 1
+    time_field: ts
+    schema: {ts: int64, id: string}
+    watermark: {out_of_orderness: 1s, idle_timeout: 0}
+views:
+  per_id:
+    from: clicks
+    window: {tumbling: 10s}
+    group_by: [id]
+    select: {n: count()}
+    sinks: [down]
+sinks:
+  down: {kind: clickhouse, url: "http://127.0.0.1:)" +
+                           std::to_string(free_port()) + R"(", retry_initial: 50ms, retry_max: 200ms}
+)";
+  DeltaProcess delta(dir.path(), yaml);
+  ASSERT_TRUE(delta.start()) << delta.read_stdout();
+  // Two windows of 8000 keys: the first delivery (about 1.5 MB) fills the sink's 1 MiB queue, the
+  // second blocks the worker. An event past each window makes it fire in its own round.
+  constexpr int kKeys = 8000;
+  for (int w = 0; w < 2; ++w) {
+    const int64_t start = kBase + w * 10'000;
+    for (int part = 0; part < kKeys / 1000; ++part) {
+      std::string body;
+      for (int i = part * 1000; i < (part + 1) * 1000; ++i) {
+        body += R"({"ts":)" + std::to_string(start + 1000) + R"(,"id":"id)" + std::to_string(i) + "\"}\n";
+      }
+      ASSERT_EQ(http_post(delta.url("/v1/streams/clicks/events"), body, "application/x-ndjson").status, 200);
+    }
+    std::string past = R"({"ts":)" + std::to_string(start + 12'000) + R"(,"id":"past"})" + "\n";
+    ASSERT_EQ(http_post(delta.url("/v1/streams/clicks/events"), past, "application/x-ndjson").status, 200);
+    ASSERT_TRUE(eventually(60, [&] {
+      std::string state = http_get(delta.url("/v1/views/per_id")).body;
+      size_t at = state.find("\"results\":");
+      return at != std::string::npos && std::stoll(state.substr(at + 10)) >= (w + 1) * kKeys;
+    })) << http_get(delta.url("/v1/views/per_id")).body;
+  }
+  ASSERT_TRUE(delta.signal(SIGTERM));
+  // The sink's close waits 10 s for the backend; then the view commits what was acknowledged and exits.
+  EXPECT_TRUE(delta.wait_for_output(R"("message":"stopped")", 1, 60'000)) << delta.read_stdout();
 }
 
 }  // namespace
