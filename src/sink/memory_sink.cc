@@ -8,6 +8,7 @@ namespace {
 
 constexpr int64_t kDefaultTtlMs = 3600'000;
 constexpr int64_t kDefaultMaxRows = 1'000'000;
+constexpr int64_t kExpiryScanIntervalMs = 1000;
 
 struct Options {
   int64_t ttl_ms = kDefaultTtlMs;
@@ -74,8 +75,11 @@ Status MemorySink::write(const Batch& batch, std::vector<RowError>* rejected) {
   return Status::ok();
 }
 
-// Drops expired rows, then the oldest windows while over max_rows. REQUIRES: mu_ held.
+// Drops expired rows (a full scan, at most once a second), then the oldest windows while over
+// max_rows. REQUIRES: mu_ held.
 void MemorySink::evict(int64_t now) {
+  if (now < next_expiry_scan_ms_ && rows_ <= max_rows_) return;
+  next_expiry_scan_ms_ = now + kExpiryScanIntervalMs;
   for (auto& [name, rows] : views_) {
     for (auto it = rows.begin(); it != rows.end();) {
       if (it->second.expires_ms <= now) {

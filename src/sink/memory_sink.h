@@ -51,6 +51,7 @@ class MemorySink final : public Sink, public ResultsReader {
   mutable std::mutex mu_;
   std::map<std::string, Rows, std::less<>> views_;  // GUARDED_BY(mu_)
   size_t rows_ = 0;                                 // GUARDED_BY(mu_)
+  int64_t next_expiry_scan_ms_ = 0;                 // GUARDED_BY(mu_)
 };
 
 }  // namespace delta::sink
