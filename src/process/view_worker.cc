@@ -144,7 +144,16 @@ uint64_t value_hash(const Value& v) {
 // pieces rather than built in memory whole.
 class ViewWorker::Collector final : public ResultSink {
  public:
-  Collector(const ViewPlan& plan, std::function<void()> full) : plan_(plan), full_(std::move(full)) {}
+  Collector(const ViewPlan& plan, std::function<void()> full) : plan_(plan), full_(std::move(full)) {
+    // `,"name":` of every column, escaped once.
+    auto member = [](const std::string& name) {
+      std::string m = ",";
+      append_json_string(m, name);
+      return m + ":";
+    };
+    for (const KeyColumn& k : plan.keys) key_names_.push_back(member(k.name));
+    for (const AggregateColumn& a : plan.aggregates) value_names_.push_back(member(a.name));
+  }
 
   void on_result(const ResultRow& r) override {
     size_t json_start = json_.size(), key_start = keys_.size();
@@ -160,16 +169,12 @@ class ViewWorker::Collector final : public ResultSink {
     json_ += bounds_;
     std::string_view key = r.key;
     for (size_t i = 0; i < plan_.keys.size(); ++i) {
-      json_ += ',';
-      append_json_string(json_, plan_.keys[i].name);
-      json_ += ':';
+      json_ += key_names_[i];
       if (i > 0) keys_ += ',';
       key = decode_key_value(key, &json_, &keys_);
     }
     for (size_t i = 0; i < r.values.size(); ++i) {
-      json_ += ',';
-      append_json_string(json_, plan_.aggregates[i].name);
-      json_ += ':';
+      json_ += value_names_[i];
       const AggValue& v = r.values[i];
       if (v.type == AggValue::Type::kInt)
         append_number(json_, v.i);
@@ -217,6 +222,7 @@ class ViewWorker::Collector final : public ResultSink {
   };
   const ViewPlan& plan_;
   std::function<void()> full_;
+  std::vector<std::string> key_names_, value_names_;
   int64_t bounds_start_ = 0, bounds_end_ = 0;
   std::string bounds_ =
       "{\"window_start\":\"1970-01-01T00:00:00.000Z\",\"window_end\":\"1970-01-01T00:00:00.000Z\"";
