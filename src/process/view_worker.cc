@@ -300,10 +300,11 @@ void ViewWorker::stop(int64_t ack_wait_ms) {
   if (!thread_.joinable()) return;
   request_stop();
   thread_.join();
-  int64_t deadline = clock_.now_ms() + ack_wait_ms;
+  // Real time, not the injected clock: a test's ManualClock does not move while we wait here.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ack_wait_ms);
   for (;;) {
     maybe_commit(true);
-    if (pending_.empty() || clock_.now_ms() >= deadline) break;
+    if (pending_.empty() || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));  // waiting on sinks' acks at shutdown
   }
 }
