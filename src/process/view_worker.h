@@ -119,6 +119,7 @@ class ViewWorker {
   void run();
   bool read_partition(int p);
   void process_record(int p, int64_t offset, int64_t time_ms, std::string_view value, size_t readable);
+  void add_staged(int p);
   void emit_round();
   void record_candidate();
   void maybe_commit(bool force);
@@ -146,6 +147,16 @@ class ViewWorker {
   std::vector<int> arg_of_;                // per aggregate: index in args_, or -1
   std::vector<AggInput> inputs_;
   std::string key_;
+  struct Staged {  // an event parsed, filtered and keyed, waiting for its window add
+    int64_t time_ms;
+    std::string_view value;  // into the current read's batch
+    uint64_t hash;
+    uint32_t key_at, key_len;  // in staged_keys_
+    bool replayed;
+  };
+  std::vector<Staged> staged_;
+  std::string staged_keys_;
+  std::vector<AggInput> staged_inputs_;  // inputs_.size() per staged event
   std::vector<PartitionState> parts_;
   std::deque<Pending> pending_;
   std::deque<Candidate> candidates_;

@@ -72,6 +72,19 @@ class WindowOperator {
   // kLate: rejected (the caller writes a DLQ record with reason "late"); state is unchanged.
   virtual AddOutcome add(int partition, int64_t event_time_ms, std::string_view key,
                          std::span<const AggInput> inputs) = 0;
+  // The same with the key's hash64 already computed (see prefetch()).
+  virtual AddOutcome add_hashed(int partition, int64_t event_time_ms, std::string_view key, uint64_t key_hash,
+                                std::span<const AggInput> inputs) {
+    (void)key_hash;
+    return add(partition, event_time_ms, key, inputs);
+  }
+  // Cache hints a caller may give for events it will add() soon, so that a batch's hash table
+  // misses overlap: stage 0 fetches the key's slot, stage 1 (later) the record it points to.
+  virtual void prefetch(int64_t event_time_ms, uint64_t key_hash, int stage) const {
+    (void)event_time_ms;
+    (void)key_hash;
+    (void)stage;
+  }
   // Emits fired and updated rows and drops expired state.
   virtual void advance(ResultSink& sink) = 0;
   // End of input: fires every window as if the watermark were +infinity, then drops all state.

@@ -43,6 +43,19 @@ WindowTable* PanedWindowOperator::pane_table(int64_t pane_start) {
 
 AddOutcome PanedWindowOperator::add(int partition, int64_t t, std::string_view key,
                                     std::span<const AggInput> inputs) {
+  return add_hashed(partition, t, key, hash64(key), inputs);
+}
+
+void PanedWindowOperator::prefetch(int64_t t, uint64_t key_hash, int stage) const {
+  if (cached_ == nullptr || pane_of(t) != cached_start_) return;  // only the pane most events go to
+  if (stage == 0)
+    cached_->prefetch_slot(key_hash);
+  else
+    cached_->prefetch_record(key_hash);
+}
+
+AddOutcome PanedWindowOperator::add_hashed(int partition, int64_t t, std::string_view key, uint64_t key_hash,
+                                           std::span<const AggInput> inputs) {
   const int64_t pane = pane_of(t);
   const int64_t earliest_end = pane + slide_;
   if (earliest_end + lateness_ <= tracker_.partition_watermark(partition) ||
@@ -50,7 +63,7 @@ AddOutcome PanedWindowOperator::add(int partition, int64_t t, std::string_view k
     return AddOutcome::kLate;
   }
   tracker_.observe(partition, t);
-  WindowTable::Record* rec = pane_table(pane)->find_or_insert(key, hash64(key));
+  WindowTable::Record* rec = pane_table(pane)->find_or_insert(key, key_hash);
   layout_->update(rec->block(), inputs);
   rec->flags |= WindowTable::kEarly;
   if (pane < fired_end_ && !(rec->flags & WindowTable::kDirty)) {

@@ -27,6 +27,9 @@ class PanedWindowOperator final : public WindowOperator {
 
   AddOutcome add(int partition, int64_t event_time_ms, std::string_view key,
                  std::span<const AggInput> inputs) override;
+  AddOutcome add_hashed(int partition, int64_t event_time_ms, std::string_view key, uint64_t key_hash,
+                        std::span<const AggInput> inputs) override;
+  void prefetch(int64_t event_time_ms, uint64_t key_hash, int stage) const override;
   void advance(ResultSink& sink) override;
   void finish(ResultSink& sink) override;
   int64_t view_watermark() const override { return view_wm_; }

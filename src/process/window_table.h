@@ -40,6 +40,16 @@ class WindowTable {
   // The record of `key` (hash = hash64(key)), created with an init()ed block when absent.
   Record* find_or_insert(std::string_view key, uint64_t hash);
   Record* find(std::string_view key, uint64_t hash) const;
+  // Cache hints for a coming find_or_insert(hash): the key's first slot, or (once that slot is in
+  // cache) the record it points to when its hash matches. No effect on the table.
+  void prefetch_slot(uint64_t hash) const {
+    __builtin_prefetch(&slots_[(hash == 0 ? 1 : hash) & (slots_.size() - 1)]);
+  }
+  void prefetch_record(uint64_t hash) const {
+    const uint64_t h = hash == 0 ? 1 : hash;
+    const Entry& e = slots_[h & (slots_.size() - 1)];
+    if (e.hash == h) __builtin_prefetch(e.rec);
+  }
   std::string_view key_of(const Record* r) const {
     return {reinterpret_cast<const char*>(r->block()) + block_size_, r->key_len};
   }
