@@ -38,7 +38,16 @@ Status check_references(const PipelineConfig& cfg) {
     return Status::ok();
   };
   for (const model::StreamSchema& s : cfg.streams) {
-    DELTA_RETURN_IF_ERROR(missing_sink(s.sinks, cfg.source + ": streams." + s.name + ".sinks"));
+    const std::string where = cfg.source + ": streams." + s.name + ".sinks";
+    DELTA_RETURN_IF_ERROR(missing_sink(s.sinks, where));
+    for (const std::string& n : s.sinks) {
+      if (cfg.find_sink(n)->kind == "memory") {
+        return Status::invalid_argument(
+            where + ": sink \"" + n +
+            "\" is a memory cache, which holds view results; send events to a local, "
+            "sqlite, clickhouse, redis, s3 or kafka sink");
+      }
+    }
   }
   for (const ViewConfig& v : cfg.views) {
     if (cfg.find_stream(v.from) == nullptr) {

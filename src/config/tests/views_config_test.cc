@@ -123,6 +123,12 @@ TEST(ViewsConfig, Errors) {
       error_of("sinks: {a: {kind: mongo}}\n"),
       "p.yaml:5:19: sinks.a.kind: expected local, sqlite, memory, clickhouse, redis, s3, kafka or live, got "
       "\"mongo\"");
+  EXPECT_EQ(
+      parse("streams:\n  s: {schema: {a: string}, sinks: [c]}\nsinks: {c: {kind: memory}}\n", "p.yaml")
+          .status()
+          .message(),
+      "p.yaml: streams.s.sinks: sink \"c\" is a memory cache, which holds view results; send events to a "
+      "local, sqlite, clickhouse, redis, s3 or kafka sink");
   EXPECT_EQ(error_of("sinks: {a: {url: x}}\n"),
             "p.yaml:5:9: sinks.a: missing \"kind\" (local, sqlite, memory, clickhouse, ...)");
 }
