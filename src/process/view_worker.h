@@ -37,6 +37,7 @@
 #include "process/dedup.h"
 #include "process/expr_json_event.h"
 #include "process/view_plan.h"
+#include "process/view_results.h"
 #include "process/window_operator.h"
 #include "runtime/live_hub.h"
 #include "sink/sink.h"
@@ -114,8 +115,6 @@ class ViewWorker {
     uint64_t seq;
     std::shared_ptr<std::atomic<int>> remaining;
   };
-  class Collector;
-
   void run();
   bool read_partition(int p);
   void process_record(int p, int64_t offset, int64_t time_ms, std::string_view value, size_t readable);
@@ -139,7 +138,7 @@ class ViewWorker {
   std::string topic_;
 
   std::unique_ptr<WindowOperator> op_;
-  std::unique_ptr<Collector> collector_;
+  std::unique_ptr<ResultCollector> collector_;
   std::unique_ptr<Deduplicator> dedup_;
   JsonEventView view_;
   std::optional<CompiledExpr> dedup_id_, where_;
