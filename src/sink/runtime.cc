@@ -140,14 +140,21 @@ void SinkRuntime::deliver(const TableSpec& table, int32_t partition, std::span<c
 }
 
 void SinkRuntime::close() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!thread_.joinable()) return;
-    closing_ = true;
-    close_deadline_ns_ = clock_.monotonic_ns() + close_timeout_ms * 1'000'000;
-    wake_.notify_all();
-    space_.notify_all();
-  }
+  begin_close();
+  finish_close();
+}
+
+void SinkRuntime::begin_close() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!thread_.joinable() || closing_) return;
+  closing_ = true;
+  close_deadline_ns_ = clock_.monotonic_ns() + close_timeout_ms * 1'000'000;
+  wake_.notify_all();
+  space_.notify_all();
+}
+
+void SinkRuntime::finish_close() {
+  if (!thread_.joinable()) return;
   thread_.join();
   backend_->close();
 }

@@ -68,7 +68,11 @@ class SinkRuntime final : public RowTarget {
 
   // Writes what is queued (bounded wait: close_timeout_ms), stops the thread. Deliveries still
   // queued after that never call `done` (their offsets stay uncommitted and are replayed).
+  // close() = begin_close() + finish_close(); an owner of several runtimes begins them all first,
+  // so their close deadlines run at the same time rather than one after another.
   void close();
+  void begin_close();
+  void finish_close();
 
   const std::string& name() const { return config_.name; }
   // The queue's capacity in bytes (4 x batch_bytes, at least 1 MiB).

@@ -75,7 +75,10 @@ void SinkSet::stop() {
   if (stopped_) return;
   stopped_ = true;
   for (auto& s : shippers_) s->request_stop();
-  for (auto& [name, rt] : runtimes_) rt->close();
+  // Every runtime's close deadline starts now: a shutdown with several sinks down waits one
+  // deadline, not one per sink.
+  for (auto& [name, rt] : runtimes_) rt->begin_close();
+  for (auto& [name, rt] : runtimes_) rt->finish_close();
   for (auto& s : shippers_) s->join();
   if (dlq_) (void)dlq_->sync();
 }

@@ -272,6 +272,28 @@ TEST_F(RuntimeTest, CloseReturnsWhileAFullBatchIsBeingRetried) {
   EXPECT_EQ(done.load(), 0) << "an unstored row must stay uncommitted";
 }
 
+// SinkSet::stop() begins every runtime's close before it waits for any, so a shutdown with several
+// sinks down waits one close deadline, not one per sink: the deadline is fixed by begin_close().
+TEST_F(RuntimeTest, BeginCloseFixesTheDeadlineSoSeveralRuntimesCloseTogether) {
+  for (int i = 0; i < 100000; ++i) script.failures.push_back(Status::unavailable("down"));
+  ManualClock clock;
+  std::vector<std::unique_ptr<SinkRuntime>> rts;
+  std::atomic<int> done{0};
+  std::vector<Row> r = rows(0, 0);
+  for (int i = 0; i < 2; ++i) {
+    auto rt = SinkRuntime::start(config, std::make_unique<ScriptedSink>(&script), &dlq, registry, clock);
+    ASSERT_TRUE(rt.is_ok()) << rt.status().to_string();
+    (*rt)->add_table(&table);
+    (*rt)->close_timeout_ms = 1000;
+    (*rt)->deliver(table, 0, r, [&] { ++done; });
+    rts.push_back(std::move(*rt));
+  }
+  for (auto& rt : rts) rt->begin_close();
+  clock.advance_ms(1001);  // both deadlines pass at once; the clock does not move again
+  for (auto& rt : rts) rt->finish_close();
+  EXPECT_EQ(done.load(), 0) << "unstored rows must stay uncommitted";
+}
+
 TEST(Backoff, DoublesUpToTheCeilingWithJitter) {
   EXPECT_EQ(backoff_ms(100, 30'000, 1, 1.0), 100);
   EXPECT_EQ(backoff_ms(100, 30'000, 2, 1.0), 200);
