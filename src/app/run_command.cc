@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -102,6 +103,26 @@ void print_hint(const config::PipelineConfig& cfg, uint16_t port) {
   }
 }
 
+// The analytical store holds the tables of the streams and views that name its sink: suggest a
+// query over one of them (a stream's events first).
+void print_query_hint(const config::PipelineConfig& cfg, const std::string& sink, uint16_t port) {
+  if (sink.empty()) return;
+  auto holds = [&](const std::vector<std::string>& sinks) {
+    return std::find(sinks.begin(), sinks.end(), sink) != sinks.end();
+  };
+  std::string sql;
+  for (const model::StreamSchema& s : cfg.streams) {
+    if (sql.empty() && holds(s.sinks)) sql = "select count(*) from " + s.name;
+  }
+  for (const config::ViewConfig& v : cfg.views) {
+    if (sql.empty() && holds(v.sinks))
+      sql = "select * from " + v.name + " order by window_start desc limit 10";
+  }
+  if (sql.empty()) return;
+  std::fprintf(stderr, "  query the analytical store: delta query --url http://127.0.0.1:%u \"%s\"\n", port,
+               sql.c_str());
+}
+
 }  // namespace
 
 int run_command(const RunOptions& options) {
@@ -187,12 +208,7 @@ int run_command(const RunOptions& options) {
   routes.set_ready(true);
   obs::info("app", "ready", {{"listen", cfg->server.listen}, {"port", static_cast<int>(server.port())}});
   print_hint(*cfg, server.port());
-  if ((*sinks)->query_engine() != nullptr && !cfg->streams.front().sinks.empty()) {
-    std::fprintf(
-        stderr,
-        "  query the analytical store: delta query --url http://127.0.0.1:%u \"select count(*) from %s\"\n",
-        server.port(), cfg->streams.front().name.c_str());
-  }
+  print_query_hint(*cfg, (*sinks)->query_sink(), server.port());
   {
     runtime::PeriodicTask retention(kRetentionInterval, [&log] { (*log)->enforce_retention(); });
     server.run();

@@ -29,7 +29,10 @@ Status SinkSet::start_sinks(const config::PipelineConfig& config, obs::Registry&
     }
     if (!backend.is_ok()) return backend.status();
     if (auto* reader = dynamic_cast<ResultsReader*>(backend->get())) readers_[c.name] = reader;
-    if (!query_) query_ = make_query_engine(c, **backend);  // the first sqlite or clickhouse sink
+    if (!query_) {  // the first sqlite or clickhouse sink
+      query_ = make_query_engine(c, **backend);
+      if (query_) query_sink_ = c.name;
+    }
     Result<std::unique_ptr<SinkRuntime>> rt =
         SinkRuntime::start(c, std::move(*backend), dlq_.get(), registry, clock);
     if (!rt.is_ok()) return rt.status();

@@ -40,6 +40,8 @@ class SinkSet {
   ResultsReader* results_for(std::string_view name) const;
   // The analytical store's query engine: the first sqlite or clickhouse sink, or null.
   QueryEngine* query_engine() const { return query_.get(); }
+  // The name of that sink; empty when there is none.
+  const std::string& query_sink() const { return query_sink_; }
   DeadLetters& dead_letters() const { return *dlq_; }
   // The events table of stream `name`, or null.
   const TableSpec* events_table_for(std::string_view name) const;
@@ -58,6 +60,7 @@ class SinkSet {
   std::unique_ptr<QueryEngine> query_;
   std::vector<std::unique_ptr<TableSpec>> tables_;
   std::vector<std::unique_ptr<StreamShipper>> shippers_;
+  std::string query_sink_;
   bool stopped_ = false;
 };
 

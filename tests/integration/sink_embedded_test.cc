@@ -112,6 +112,51 @@ TEST_F(SinkEmbeddedTest, EventsLandInTheArchiveAndInSqlite) {
   EXPECT_EQ(r.body, R"({"columns":["id"],"rows":[["e7"]],"truncated":false})");
 }
 
+// The startup line suggests a `delta query` over a table the analytical store holds: here only a
+// view's results go to SQLite (the stream has no sinks), so the hint must name the view, and the
+// suggested command must run.
+TEST(StartupHint, TheSuggestedQueryRunsOnWhatTheStoreHolds) {
+  TempDir tmp;
+  DeltaProcess d(tmp.path(), R"(streams:
+  clicks:
+    time_field: ts
+    schema: {ts: timestamp, id: string}
+views:
+  per_id:
+    from: clicks
+    window: {tumbling: 10s}
+    group_by: [id]
+    select: {n: count()}
+    sinks: [analytics]
+sinks:
+  analytics: {kind: sqlite, path: ")" +
+                                 tmp.path() +
+                                 R"(/analytics.db", linger: 50ms}
+)");
+  ASSERT_TRUE(d.start()) << d.read_stdout();
+  const std::string marker = "query the analytical store: delta query --url " + d.url("") + " \"";
+  ASSERT_TRUE(d.wait_for_output(marker, 1, 10'000)) << d.read_stdout();
+  std::string out = d.read_stdout();
+  size_t at = out.find(marker) + marker.size();
+  std::string sql = out.substr(at, out.find('"', at) - at);
+  EXPECT_NE(sql.find("from per_id"), std::string::npos) << sql;
+  // The window of "a" closes when "b", an hour later, moves the watermark past it.
+  ASSERT_EQ(
+      http_post(
+          d.url("/v1/streams/clicks/events"),
+          "{\"ts\":\"2026-03-01T10:00:00Z\",\"id\":\"a\"}\n{\"ts\":\"2026-03-01T11:00:00Z\",\"id\":\"b\"}\n",
+          "application/x-ndjson")
+          .status,
+      200);
+  CommandResult r;
+  EXPECT_TRUE(eventually([&] {
+    r = run_delta({"query", "--url", d.url(""), sql});
+    return r.exit_code == 0 && r.out.find("\ta\t1\t") != std::string::npos;
+  })) << r.out
+      << r.err;
+  EXPECT_TRUE(r.out.starts_with("window_start\t")) << r.out;
+}
+
 TEST_F(SinkEmbeddedTest, AWriteQueryIsRefused) {
   start();
   ASSERT_EQ(post(events(0, 1)).status, 200);
