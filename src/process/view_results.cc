@@ -1,5 +1,6 @@
 #include "process/view_results.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -11,41 +12,6 @@ namespace delta::process {
 namespace {
 // Result rows held before they are handed to the sinks (about 250 bytes each).
 constexpr size_t kMaxRoundRows = 65536;
-
-void append_number(std::string& out, int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-
-void append_double(std::string& out, double v) {
-  if (!std::isfinite(v)) {
-    out += "null";
-    return;
-  }
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
 
 }  // namespace
 
@@ -69,8 +35,92 @@ void encode_key_value(std::string& key, const Value& v) {
 
 namespace {
 
-// Decodes one column of an encoded key: appends it as JSON to *json and as text to *text.
-std::string_view decode_key_value(std::string_view key, std::string* json, std::string* text) {
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Decimal digits of v at p, written in place two at a time (no std::to_chars, no copy); returns
+// the end.
+char* write_u64(char* p, uint64_t v) {
+  size_t n = 1;
+  for (uint64_t t = v; t >= 10; t /= 10) ++n;
+  char* e = p + n;
+  char* b = e;
+  while (v >= 100) {
+    b -= 2;
+    std::memcpy(b, kDigitPairs + (v % 100) * 2, 2);
+    v /= 100;
+  }
+  if (v >= 10) {
+    b -= 2;
+    std::memcpy(b, kDigitPairs + v * 2, 2);
+  } else {
+    *--b = static_cast<char>('0' + v);
+  }
+  return e;
+}
+
+char* write_i64(char* p, int64_t v) {
+  if (v >= 0) return write_u64(p, static_cast<uint64_t>(v));
+  *p++ = '-';
+  return write_u64(p, 0 - static_cast<uint64_t>(v));
+}
+
+// At most 32 bytes.
+char* write_double(char* p, double v) {
+  if (!std::isfinite(v)) {
+    std::memcpy(p, "null", 4);
+    return p + 4;
+  }
+  return std::to_chars(p, p + 32, v).ptr;
+}
+
+char* write_bytes(char* p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+// A constant piece of every row, stored with kPad bytes after it so that it is copied in whole
+// 16-byte moves (the destination has the slack: see on_result's bounds).
+constexpr size_t kPad = 16;
+
+char* write_piece(char* p, const std::string& padded) {
+  const size_t n = padded.size() - kPad;
+  for (size_t i = 0; i < n; i += 16) std::memcpy(p + i, padded.data() + i, 16);
+  return p + n;
+}
+
+std::string padded(std::string s) { return s.append(kPad, '\0'); }
+
+// A JSON string at most 6 * s.size() + 2 bytes long.
+char* write_json_string(char* p, std::string_view s) {
+  *p++ = '"';
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      *p++ = '\\';
+      *p++ = c;
+    } else if (u < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      p = write_bytes(p, "\\u00");
+      *p++ = kHex[u >> 4];
+      *p++ = kHex[u & 15];
+    } else {
+      *p++ = c;
+    }
+  }
+  *p++ = '"';
+  return p;
+}
+
+// Per column of a key: at most this many bytes of JSON and of text beyond the key's own bytes
+// (6 per byte of a string), see decode_key_value.
+constexpr size_t kColumnBound = 48;
+
+// Decodes one column of an encoded key: writes it as JSON at *json and as text at *text (advancing
+// both); returns the rest of the key.
+std::string_view decode_key_value(std::string_view key, char** json, char** text) {
   auto type = static_cast<ValueType>(key[0]);
   key.remove_prefix(1);
   int64_t i = 0;
@@ -80,34 +130,38 @@ std::string_view decode_key_value(std::string_view key, std::string* json, std::
       uint32_t n = 0;
       std::memcpy(&n, key.data(), 4);
       std::string_view s = key.substr(4, n);
-      append_json_string(*json, s);
-      text->append(s);
+      *json = write_json_string(*json, s);
+      *text = write_bytes(*text, s);
       return key.substr(4 + n);
     }
-    case ValueType::kInt64:
+    case ValueType::kInt64: {
       std::memcpy(&i, key.data(), 8);
-      append_number(*json, i);
-      append_number(*text, i);
-      return key.substr(8);
-    case ValueType::kTimestamp: {
-      std::memcpy(&i, key.data(), 8);
-      std::string ts;
-      append_rfc3339_ms(ts, i);
-      append_json_string(*json, ts);
-      text->append(ts);
+      char* start = *text;
+      *text = write_i64(*text, i);
+      *json = write_bytes(*json, std::string_view(start, static_cast<size_t>(*text - start)));
       return key.substr(8);
     }
-    case ValueType::kFloat64:
-      std::memcpy(&f, key.data(), 8);
-      append_double(*json, f);
-      append_double(*text, f);
+    case ValueType::kTimestamp: {
+      std::memcpy(&i, key.data(), 8);
+      std::string ts;  // a timestamp group key: rare, and short enough for the small-string buffer
+      append_rfc3339_ms(ts, i);
+      *json = write_json_string(*json, ts);
+      *text = write_bytes(*text, ts);
       return key.substr(8);
+    }
+    case ValueType::kFloat64: {
+      std::memcpy(&f, key.data(), 8);
+      char* start = *text;
+      *text = write_double(*text, f);
+      *json = write_bytes(*json, std::string_view(start, static_cast<size_t>(*text - start)));
+      return key.substr(8);
+    }
     case ValueType::kBool:
-      *json += key[0] ? "true" : "false";
-      *text += key[0] ? "true" : "false";
+      *json = write_bytes(*json, key[0] ? "true" : "false");
+      *text = write_bytes(*text, key[0] ? "true" : "false");
       return key.substr(1);
     case ValueType::kNull:
-    case ValueType::kAny: *json += "null"; return key;
+    case ValueType::kAny: *json = write_bytes(*json, "null"); return key;
   }
   return key;
 }
@@ -138,16 +192,31 @@ ResultCollector::ResultCollector(const ViewPlan& plan, std::function<void()> ful
     : plan_(plan), full_(std::move(full)) {
   // `,"name":` of every column, escaped once.
   auto member = [](const std::string& name) {
-    std::string m = ",";
-    append_json_string(m, name);
-    return m + ":";
+    std::string m(name.size() * 6 + 4, '\0');
+    m[0] = ',';
+    char* end = write_json_string(m.data() + 1, name);
+    *end++ = ':';
+    m.resize(static_cast<size_t>(end - m.data()));
+    return m;
   };
-  for (const KeyColumn& k : plan.keys) key_names_.push_back(member(k.name));
-  for (const AggregateColumn& a : plan.aggregates) value_names_.push_back(member(a.name));
+  for (const KeyColumn& k : plan.keys) key_names_.push_back(padded(member(k.name)));
+  for (const AggregateColumn& a : plan.aggregates) value_names_.push_back(padded(member(a.name)));
+  for (const std::string& n : key_names_) names_bytes_ += n.size();
+  for (const std::string& n : value_names_) names_bytes_ += n.size();
+}
+
+char* ResultCollector::Buffer::grow(size_t n) {
+  if (size_ + n > cap_) {
+    const size_t cap = std::max(cap_ * 2, size_ + n);
+    auto data = std::make_unique_for_overwrite<char[]>(cap);
+    if (size_ > 0) std::memcpy(data.get(), data_.get(), size_);
+    data_ = std::move(data);
+    cap_ = cap;
+  }
+  return data_.get() + size_;
 }
 
 void ResultCollector::on_result(const ResultRow& r) {
-  size_t json_start = json_.size(), key_start = keys_.size();
   if (r.start_ms != bounds_start_ || r.end_ms != bounds_end_) {  // rows come window by window
     bounds_start_ = r.start_ms;
     bounds_end_ = r.end_ms;
@@ -156,28 +225,38 @@ void ResultCollector::on_result(const ResultRow& r) {
     bounds_ += "\",\"window_end\":\"";
     append_rfc3339_ms(bounds_, r.end_ms);
     bounds_ += '"';
+    bounds_ = padded(std::move(bounds_));
   }
-  json_ += bounds_;
+  // Written through pointers into buffers grown to a bound first: no per-append size checks.
+  const size_t columns = plan_.keys.size() + r.values.size();
+  const size_t json_start = json_.size(), key_start = keys_.size();
+  char* json =
+      json_.grow(bounds_.size() + names_bytes_ + r.key.size() * 6 + columns * (kColumnBound + kPad) + 32);
+  char* text = keys_.grow(r.key.size() + columns * kColumnBound);
+  char* const text0 = text;
+  json = write_piece(json, bounds_);
   std::string_view key = r.key;
   for (size_t i = 0; i < plan_.keys.size(); ++i) {
-    json_ += key_names_[i];
-    if (i > 0) keys_ += ',';
-    key = decode_key_value(key, &json_, &keys_);
+    json = write_piece(json, key_names_[i]);
+    if (i > 0) *text++ = ',';
+    key = decode_key_value(key, &json, &text);
   }
   for (size_t i = 0; i < r.values.size(); ++i) {
-    json_ += value_names_[i];
+    json = write_piece(json, value_names_[i]);
     const AggValue& v = r.values[i];
     if (v.type == AggValue::Type::kInt)
-      append_number(json_, v.i);
+      json = write_i64(json, v.i);
     else if (v.type == AggValue::Type::kFloat)
-      append_double(json_, v.f);
+      json = write_double(json, v.f);
     else
-      json_ += "null";
+      json = write_bytes(json, "null");
   }
-  if (!r.is_retraction) json_ += r.is_early ? ",\"final\":false" : ",\"final\":true";
-  json_ += '}';
-  spans_.push_back({json_start, json_.size() - json_start, key_start, keys_.size() - key_start, r.start_ms,
-                    r.end_ms, r.is_retraction});
+  if (!r.is_retraction) json = write_bytes(json, r.is_early ? ",\"final\":false" : ",\"final\":true");
+  *json++ = '}';
+  json_.commit(json);
+  keys_.commit(text);
+  spans_.push_back({json_start, json_.size() - json_start, key_start, static_cast<size_t>(text - text0),
+                    r.start_ms, r.end_ms, r.is_retraction});
   if (spans_.size() >= kMaxRoundRows) full_();
 }
 
@@ -185,8 +264,8 @@ const std::vector<sink::Row>& ResultCollector::rows() {
   rows_.clear();
   for (const Span& s : spans_) {
     sink::Row row;
-    row.json = std::string_view(json_).substr(s.json_at, s.json_len);
-    row.key = std::string_view(keys_).substr(s.key_at, s.key_len);
+    row.json = json_.view(s.json_at, s.json_len);
+    row.key = keys_.view(s.key_at, s.key_len);
     row.time_ms = s.start;
     row.end_ms = s.end;
     row.is_retraction = s.retraction;

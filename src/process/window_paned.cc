@@ -1,6 +1,7 @@
 #include "process/window_paned.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <tuple>
 
@@ -11,6 +12,22 @@ namespace {
 
 // Records are visited in key-hash order, i.e. randomly in the arena: fetch ahead of use.
 constexpr size_t kPrefetch = 24;
+
+// a == b without a library call for the short keys of the common case (the same key in several
+// panes of a window).
+bool same_key(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  const size_t n = a.size();
+  if (n >= 8 && n <= 16) {
+    uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.data(), 8);
+    std::memcpy(&b0, b.data(), 8);
+    std::memcpy(&a1, a.data() + n - 8, 8);
+    std::memcpy(&b1, b.data() + n - 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
+  return a == b;
+}
 
 }  // namespace
 
@@ -32,12 +49,12 @@ int64_t PanedWindowOperator::pane_of(int64_t t) const {
   return r < 0 ? t - r - slide_ : t - r;
 }
 
-WindowTable* PanedWindowOperator::pane_table(int64_t pane_start) {
+PanedWindowOperator::Pane* PanedWindowOperator::pane_at(int64_t pane_start) {
   if (pane_start == cached_start_) return cached_;
   Pane& p = panes_[pane_start];
   if (!p.table) p.table = std::make_unique<WindowTable>(layout_);
   cached_start_ = pane_start;
-  cached_ = p.table.get();
+  cached_ = &p;
   return cached_;
 }
 
@@ -49,9 +66,9 @@ AddOutcome PanedWindowOperator::add(int partition, int64_t t, std::string_view k
 void PanedWindowOperator::prefetch(int64_t t, uint64_t key_hash, int stage) const {
   if (cached_ == nullptr || pane_of(t) != cached_start_) return;  // only the pane most events go to
   if (stage == 0)
-    cached_->prefetch_slot(key_hash);
+    cached_->table->prefetch_slot(key_hash);
   else
-    cached_->prefetch_record(key_hash);
+    cached_->table->prefetch_record(key_hash);
 }
 
 AddOutcome PanedWindowOperator::add_hashed(int partition, int64_t t, std::string_view key, uint64_t key_hash,
@@ -63,7 +80,9 @@ AddOutcome PanedWindowOperator::add_hashed(int partition, int64_t t, std::string
     return AddOutcome::kLate;
   }
   tracker_.observe(partition, t);
-  WindowTable::Record* rec = pane_table(pane)->find_or_insert(key, key_hash);
+  Pane* p = pane_at(pane);
+  p->run.valid = false;  // a late event after the pane's first window fired: copy it again
+  WindowTable::Record* rec = p->table->find_or_insert(key, key_hash);
   layout_->update(rec->block(), inputs);
   rec->flags |= WindowTable::kEarly;
   if (pane < fired_end_ && !(rec->flags & WindowTable::kDirty)) {
@@ -86,12 +105,26 @@ void PanedWindowOperator::advance_to(int64_t wm, ResultSink& sink) {
   drop_panes(view_wm_);
 }
 
-const std::vector<WindowTable::Entry>& PanedWindowOperator::sorted(Pane& p) {
-  if (p.sorted_size != p.table->size()) {
-    p.sorted = p.table->sorted_entries();
-    p.sorted_size = p.table->size();
+const PanedWindowOperator::Run& PanedWindowOperator::sorted(Pane& p) {
+  Run& run = p.run;
+  if (run.valid) return run;
+  const std::vector<WindowTable::Entry> entries = p.table->sorted_entries();
+  const size_t n = entries.size(), block = layout_->block_size();
+  run.hashes.resize(n);
+  run.key_at.resize(n + 1);
+  run.keys.clear();
+  run.blocks.resize(n * block);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kPrefetch < n) __builtin_prefetch(entries[i + kPrefetch].rec);
+    const WindowTable::Record* rec = entries[i].rec;
+    run.hashes[i] = entries[i].hash;  // as stored (0 as 1), the order sorted_entries() used
+    run.key_at[i] = static_cast<uint32_t>(run.keys.size());
+    run.keys.append(p.table->key_of(rec));
+    if (block > 0) std::memcpy(run.blocks.data() + i * block, rec->block(), block);
   }
-  return p.sorted;
+  run.key_at[n] = static_cast<uint32_t>(run.keys.size());
+  run.valid = true;
+  return run;
 }
 
 // Late events since the last advance: re-emit each (fired window, key) they touched.
@@ -152,43 +185,109 @@ void PanedWindowOperator::fire_windows(int64_t wm, ResultSink& sink) {
 }
 
 void PanedWindowOperator::fire_window(int64_t end, ResultSink& sink) {
-  std::vector<const std::vector<WindowTable::Entry>*> runs;
+  // A position in a Run, as pointers: the merge touches nothing but these arrays.
+  struct Cursor {
+    const uint64_t* hash;
+    const uint64_t* hash_end;
+    const uint32_t* key_at;
+    const char* keys;
+    const std::byte* block;
+    std::string_view key() const { return {keys + key_at[0], key_at[1] - key_at[0]}; }
+  };
+  const size_t block = layout_->block_size();
+  Cursor cur[kMaxPanes];
+  size_t n = 0;
   for (auto it = panes_.lower_bound(end - size_); it != panes_.end() && it->first < end; ++it) {
-    runs.push_back(&sorted(it->second));
+    if (n == kMaxPanes) {  // more panes per window than the merge holds: merge through the tables
+      fire_window_by_lookup(end, sink);
+      return;
+    }
+    const Run& run = sorted(it->second);
+    if (run.size() > 0) {
+      cur[n++] = {run.hashes.data(), run.hashes.data() + run.size(), run.key_at.data(), run.keys.data(),
+                  run.blocks.data()};
+    }
   }
-  const WindowTable& any = *panes_.lower_bound(end - size_)->second.table;
-  if (runs.size() == 1) {
-    const std::vector<WindowTable::Entry>& run = *runs[0];
-    for (size_t i = 0; i < run.size(); ++i) {
-      const WindowTable::Entry& e = run[i];
-      if (i + kPrefetch < run.size()) __builtin_prefetch(run[i + kPrefetch].rec);
-      layout_->finalize(e.rec->block(), values_.data());
-      sink.on_result({end - size_, end, any.key_of(e.rec), values_, false, false});
+  // k-way merge by (hash, key): the smallest hash decides; keys are compared only among the cursors
+  // at that hash (the same key in several panes, or, rarely, a hash collision).
+  size_t at[kMaxPanes];
+  std::byte* acc = scratch_.data();
+  while (n > 0) {
+    uint64_t min_hash = *cur[0].hash;
+    size_t m = 1;
+    at[0] = 0;
+    for (size_t i = 1; i < n; ++i) {
+      const uint64_t h = *cur[i].hash;
+      if (h < min_hash) {
+        min_hash = h;
+        m = 0;
+      } else if (h != min_hash) {
+        continue;
+      }
+      at[m++] = i;
     }
-    return;
+    std::string_view key = cur[at[0]].key();
+    if (m > 1) {  // keep the cursors at the smallest key of that hash
+      size_t k = 1;
+      for (size_t j = 1; j < m; ++j) {
+        const std::string_view kj = cur[at[j]].key();
+        if (same_key(kj, key)) {
+          at[k++] = at[j];
+        } else if (kj < key) {
+          key = kj;
+          at[0] = at[j];
+          k = 1;
+        }
+      }
+      m = k;
+    }
+    if (m == 1) {
+      layout_->finalize(cur[at[0]].block, values_.data());
+    } else {
+      layout_->init(acc);
+      for (size_t j = 0; j < m; ++j) layout_->merge(acc, cur[at[j]].block);
+      layout_->finalize(acc, values_.data());
+      layout_->destroy(acc);
+    }
+    sink.on_result({end - size_, end, key, values_, false, false});
+    // Advance the merged cursors (key points into a run, not a cursor) and drop exhausted ones.
+    bool exhausted = false;
+    for (size_t j = 0; j < m; ++j) {
+      Cursor& c = cur[at[j]];
+      ++c.hash;
+      ++c.key_at;
+      c.block += block;
+      exhausted |= c.hash == c.hash_end;
+    }
+    if (exhausted) {
+      size_t w = 0;
+      for (size_t i = 0; i < n; ++i) {
+        if (cur[i].hash != cur[i].hash_end) cur[w++] = cur[i];
+      }
+      n = w;
+    }
   }
-  std::vector<size_t> pos(runs.size(), 0);
-  for (;;) {
-    const WindowTable::Entry* min = nullptr;
-    for (size_t i = 0; i < runs.size(); ++i) {
-      if (pos[i] < runs[i]->size() && (min == nullptr || entry_less(any, (*runs[i])[pos[i]], *min))) {
-        min = &(*runs[i])[pos[i]];
-      }
-    }
-    if (min == nullptr) return;
-    const WindowTable::Entry cur = *min;
-    std::byte* acc = scratch_.data();
-    layout_->init(acc);
-    for (size_t i = 0; i < runs.size(); ++i) {
-      if (pos[i] < runs[i]->size() && !entry_less(any, cur, (*runs[i])[pos[i]])) {
-        layout_->merge(acc, (*runs[i])[pos[i]].rec->block());
-        if (pos[i] + kPrefetch < runs[i]->size()) __builtin_prefetch((*runs[i])[pos[i] + kPrefetch].rec);
-        ++pos[i];
-      }
-    }
-    layout_->finalize(acc, values_.data());
-    layout_->destroy(acc);
-    sink.on_result({end - size_, end, any.key_of(cur.rec), values_, false, false});
+}
+
+// A window of more than kMaxPanes panes (size / slide > 64): each key of the panes once, in
+// (hash, key) order, merged by looking it up in every pane's table.
+void PanedWindowOperator::fire_window_by_lookup(int64_t end, ResultSink& sink) {
+  std::vector<WindowTable::Entry> all;
+  for (auto it = panes_.lower_bound(end - size_); it != panes_.end() && it->first < end; ++it) {
+    const std::vector<WindowTable::Entry> e = it->second.table->sorted_entries();
+    all.insert(all.end(), e.begin(), e.end());
+  }
+  auto key = [this](const WindowTable::Entry& e) {
+    return std::string_view(reinterpret_cast<const char*>(e.rec->block()) + layout_->block_size(),
+                            e.rec->key_len);
+  };
+  auto less = [&](const WindowTable::Entry& a, const WindowTable::Entry& b) {
+    return a.hash != b.hash ? a.hash < b.hash : key(a) < key(b);
+  };
+  std::sort(all.begin(), all.end(), less);
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (i > 0 && !less(all[i - 1], all[i])) continue;  // the same key in another pane
+    emit_key(end, key(all[i]), hash64(key(all[i])), false, sink);
   }
 }
 
@@ -223,8 +322,7 @@ int64_t PanedWindowOperator::min_open_start() const {
 
 size_t PanedWindowOperator::memory_bytes() const {
   size_t n = 0;
-  for (const auto& [start, p] : panes_)
-    n += p.table->memory_bytes() + p.sorted.capacity() * sizeof(WindowTable::Entry);
+  for (const auto& [start, p] : panes_) n += p.table->memory_bytes() + p.run.memory_bytes();
   return n;
 }
 

@@ -1,7 +1,11 @@
 // PanedWindowOperator: tumbling and hopping windows (window_operator.h has the contract).
 // State is kept per pane of slide_ms (a tumbling window is one pane): an event updates exactly
 // one pane's WindowTable, and a hopping window [end - size, end) is the merge of its size/slide
-// panes, done when it fires (a k-way merge of the panes' entries sorted by key hash).
+// panes, done when it fires (a k-way merge of the panes' entries sorted by key hash). A pane's
+// entries are copied once, when its first window fires, into a Run (hashes, keys and aggregate
+// blocks in emission order, each contiguous), so the size/slide windows that merge it read memory
+// in order instead of chasing a pointer per (key, pane); an event added to the pane afterwards (a
+// late one) invalidates the copy.
 // Memory per key is one record per pane the key appears in; a pane is dropped, arena and all,
 // once the last window containing it is past its allowed lateness.
 // Thread: one owner thread; no locks.
@@ -10,6 +14,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -46,23 +51,38 @@ class PanedWindowOperator final : public WindowOperator {
   size_t entries() const override;
 
  private:
+  // A pane's records ordered by (hash, key): entry i has hashes[i], the key
+  // keys[key_at[i], key_at[i + 1]) and the block at blocks[i * block_size] (a shallow copy: sketch
+  // pointers still belong to the table's blocks).
+  struct Run {
+    std::vector<uint64_t> hashes;
+    std::vector<uint32_t> key_at;
+    std::string keys;
+    std::vector<std::byte> blocks;
+    bool valid = false;
+    size_t size() const { return hashes.size(); }
+    size_t memory_bytes() const {
+      return hashes.capacity() * 8 + key_at.capacity() * 4 + keys.capacity() + blocks.capacity();
+    }
+  };
   struct Pane {
     std::unique_ptr<WindowTable> table;
-    std::vector<WindowTable::Entry> sorted;  // cache of table->sorted_entries()
-    size_t sorted_size = static_cast<size_t>(-1);
+    Run run;  // built by sorted() when a window containing the pane fires
   };
+  static constexpr size_t kMaxPanes = 64;  // per window merged from Runs; more: by lookup
   struct Dirty {
     int64_t pane;
     WindowTable::Record* rec;
   };
 
   int64_t pane_of(int64_t t) const;
-  WindowTable* pane_table(int64_t pane_start);
-  const std::vector<WindowTable::Entry>& sorted(Pane& p);
+  Pane* pane_at(int64_t pane_start);
+  const Run& sorted(Pane& p);
   void advance_to(int64_t wm, ResultSink& sink);
   void emit_updates(ResultSink& sink);
   void fire_windows(int64_t wm, ResultSink& sink);
   void fire_window(int64_t end, ResultSink& sink);
+  void fire_window_by_lookup(int64_t end, ResultSink& sink);
   void emit_key(int64_t end, std::string_view key, uint64_t hash, bool is_update, ResultSink& sink);
   void drop_panes(int64_t wm);
 
@@ -71,7 +91,7 @@ class PanedWindowOperator final : public WindowOperator {
   WatermarkTracker tracker_;
   std::map<int64_t, Pane> panes_;
   int64_t cached_start_ = kNoWatermark;
-  WindowTable* cached_ = nullptr;
+  Pane* cached_ = nullptr;
   int64_t fired_end_ = kNoWatermark;  // every window with end <= fired_end_ has fired
   int64_t view_wm_ = kNoWatermark;
   std::vector<Dirty> dirty_;

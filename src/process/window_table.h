@@ -75,6 +75,9 @@ class WindowTable {
 };
 
 // Orders entries by (hash, key); ties in hash are broken by the key bytes.
-bool entry_less(const WindowTable& t, const WindowTable::Entry& a, const WindowTable::Entry& b);
+inline bool entry_less(const WindowTable& t, const WindowTable::Entry& a, const WindowTable::Entry& b) {
+  if (a.hash != b.hash) return a.hash < b.hash;
+  return t.key_of(a.rec) < t.key_of(b.rec);
+}
 
 }  // namespace delta::process

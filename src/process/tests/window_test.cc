@@ -1,11 +1,14 @@
 // Window operators: each window type, watermarks, idleness, lateness and session merging.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/hash.h"
 #include "process/watermark.h"
 #include "process/window_operator.h"
 #include "window_test_util.h"
@@ -128,6 +131,70 @@ TEST_F(WindowTest, HoppingLateEventUpdatesOnlyFiredWindows) {
   ASSERT_EQ(rows.size(), 2u);  // [2000,6000): k and z
   const OwnedRow& k = rows[0].key == "k" ? rows[0] : rows[1];
   expect_row(k, 2'000, 6'000, "k", 1, 10);
+}
+
+// Hopping windows merged from panes (5 panes: the k-way merge of the panes' copied runs; 80 panes:
+// more than the merge holds, merged by lookup) against a brute-force count and sum per (window,
+// key), with keys of every length (the empty key, short ones, ones longer than 16 bytes), late
+// events into panes whose windows already fired, and the documented order: window end, then key
+// hash, then key bytes.
+TEST_F(WindowTest, HoppingMatchesBruteForceAcrossPanes) {
+  for (auto [size, slide] : {std::pair<int64_t, int64_t>{10'000, 2'000}, {80'000, 1'000}}) {
+    SCOPED_TRACE(size / slide);
+    make({WindowKind::kHopping, size, slide, 0, 3'000});
+    std::vector<std::string> keys = {""};
+    for (int i = 0; i < 300; ++i)
+      keys.push_back(std::string(static_cast<size_t>(i % 40), 'k') + std::to_string(i));
+    std::map<FinalKey, std::pair<int64_t, double>> want;
+    uint64_t x = 7;
+    auto next = [&x] {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      return x >> 33;
+    };
+    std::vector<OwnedRow> rows;
+    int64_t max_t = 0;
+    for (int i = 0; i < 20'000; ++i) {
+      // Mostly in order; one in 10 events up to 4 s behind (some late, some updating fired windows).
+      int64_t ev = i * 10 - (next() % 10 == 0 ? static_cast<int64_t>(next() % 4'000) : 0);
+      ev = std::max<int64_t>(ev, 0);
+      const std::string& key = keys[next() % keys.size()];
+      const double v = static_cast<double>(next() % 100);
+      if (add(ev, key, v) == AddOutcome::kAccepted) {
+        const int64_t pane = ev - ev % slide;
+        for (int64_t end = pane + slide; end <= pane + size; end += slide) {
+          auto& [count, sum] = want[{end - size, end, key}];
+          ++count;
+          sum += v;
+        }
+      }
+      max_t = std::max(max_t, ev);
+      if (i % 97 == 0) {
+        std::vector<OwnedRow> r = advance();
+        rows.insert(rows.end(), r.begin(), r.end());
+      }
+    }
+    sink_.rows.clear();
+    op_->finish(sink_);
+    rows.insert(rows.end(), sink_.rows.begin(), sink_.rows.end());
+    std::map<FinalKey, std::vector<AggValue>> got = final_results(rows);
+    ASSERT_EQ(got.size(), want.size());
+    for (const auto& [k, cs] : want) {
+      ASSERT_TRUE(got.count(k)) << std::get<2>(k);
+      EXPECT_EQ(got[k][0], int_value(cs.first));
+      EXPECT_EQ(got[k][1], float_value(cs.second));
+    }
+    // Order of first firings: by end, then (hash, key).
+    for (size_t i = 1; i < rows.size(); ++i) {
+      const OwnedRow& a = rows[i - 1];
+      const OwnedRow& b = rows[i];
+      if (a.is_update || b.is_update || a.end != b.end) continue;
+      auto h = [](const std::string& k) {
+        uint64_t v = hash64(k);
+        return v == 0 ? 1 : v;
+      };
+      EXPECT_TRUE(std::make_pair(h(a.key), a.key) < std::make_pair(h(b.key), b.key)) << i;
+    }
+  }
 }
 
 TEST_F(WindowTest, OutOfOrdernessDelaysTheWatermark) {
