@@ -336,8 +336,10 @@ void step(const Options& o, int64_t rate, const std::vector<Frame>& frames, size
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   stop.store(true);
   beast::error_code ec;
-  for (auto& p : producers) p->ws.close(websocket::close_code::normal, ec);
-  sub.next_layer().close(ec);
+  // shutdown() wakes the threads blocked in read() (close() on the fd does not, and a close
+  // handshake from this thread would race their reads): each step used to hang ~25 s here.
+  for (auto& p : producers) p->ws.next_layer().shutdown(tcp::socket::shutdown_both, ec);
+  sub.next_layer().shutdown(tcp::socket::shutdown_both, ec);
   for (auto& p : producers) p->acks.join();
   sub_thread.join();
   std::vector<int64_t> ack_to_rx, send_to_rx;

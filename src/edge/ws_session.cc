@@ -25,8 +25,9 @@ using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
 // Ingest messages waiting for the log, per connection: enough that one connection keeps the log
 // busy through an fsync group commit (~256 frames of 100 events), bounded in bytes too.
 constexpr size_t kMaxPendingMessages = 256;
-constexpr uint64_t kMaxPendingBytes = 4ull << 20;  // 16 connections stay within the log queue (64 MiB)
-constexpr size_t kFrameBytes = 256 * 1024;         // about this much stored data per subscriber frame
+constexpr uint64_t kMaxPendingBytes = 4ull << 20;     // 16 connections stay within the log queue (64 MiB)
+constexpr size_t kFrameBytes = 256 * 1024;            // about this much stored data per subscriber frame
+constexpr size_t kSubscriberWriteBuffer = 64 * 1024;  // deflate's output per socket write
 constexpr auto kInflightRetry = std::chrono::milliseconds(2);  // budget full: look again after
 constexpr auto kCloseGrace = std::chrono::seconds(5);          // a dropped subscriber's close handshake
 
@@ -69,6 +70,11 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
     pmd.server_enable = true;
     pmd.compLevel = 1;  // subscriber frames are large and frequent: speed over ratio
     ws_.set_option(pmd);
+    // Beast's default splits every message into 4 KiB frames, one async write (and one trip
+    // through the strand's queue) each: a 256 KiB subscriber frame took 64 turns behind the ingest
+    // handlers. Send each message as one frame; compressed subscriber frames go out in 64 KiB writes.
+    ws_.auto_fragment(false);
+    if (plan_.kind != WsPlan::Kind::kIngest) ws_.write_buffer_bytes(kSubscriberWriteBuffer);
     ws_.read_message_max(c.ws_max_message_bytes);
     websocket::stream_base::timeout t{};
     t.handshake_timeout = std::chrono::milliseconds(c.header_timeout_ms);
