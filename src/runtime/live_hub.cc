@@ -4,97 +4,114 @@
 
 namespace delta::runtime {
 
-Subscription::Subscription(LiveHub* hub, std::string topic, HubOptions options, std::function<void()> wake)
-    : hub_(hub), topic_(std::move(topic)), options_(options), wake_(std::move(wake)) {}
+Subscription::Queue::Queue(LiveHub* hub, std::string topic, HubOptions options, std::function<void()> wake)
+    : hub(hub), topic(std::move(topic)), options(options), wake_fn(std::move(wake)) {}
 
 Subscription::~Subscription() { unsubscribe(); }
 
 void Subscription::unsubscribe() {
-  if (subscribed_.exchange(false)) hub_->remove(this);
+  if (subscribed_.exchange(false)) hub_->remove(queue_.get());
 }
 
 size_t Subscription::take(std::string* out) {
   out->clear();
-  std::lock_guard lock(mu_);
-  wake_armed_.store(true, std::memory_order_release);
-  out->swap(queued_);
-  size_t rows = queued_rows_;
-  queued_rows_ = 0;
+  Queue& q = *queue_;
+  std::lock_guard lock(q.mu);
+  q.wake_armed.store(true, std::memory_order_release);
+  out->swap(q.queued);
+  size_t rows = q.queued_rows;
+  q.queued_rows = 0;
   return rows;
 }
 
 std::string Subscription::reason() const {
-  std::lock_guard lock(mu_);
-  return reason_;
+  std::lock_guard lock(queue_->mu);
+  return queue_->reason;
 }
 
-void Subscription::push(std::span<const std::string> rows) {
-  if (overflowed()) return;
+void Subscription::Queue::push(std::span<const std::string> rows) {
+  if (overflowed.load(std::memory_order_acquire)) return;
   {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(mu);
     size_t bytes = 0;
     for (const std::string& r : rows) bytes += r.size() + 1;
-    if (queued_rows_ + rows.size() > options_.max_queued_rows ||
-        queued_.size() + bytes > options_.max_queued_bytes) {
-      reason_ = "subscriber too slow: more than " + std::to_string(options_.max_queued_rows) + " rows or " +
-                std::to_string(options_.max_queued_bytes) + " bytes queued";
-      queued_.clear();
-      queued_.shrink_to_fit();
-      queued_rows_ = 0;
-      overflowed_.store(true, std::memory_order_release);
-      hub_->overflows_.fetch_add(1, std::memory_order_relaxed);
+    if (queued_rows + rows.size() > options.max_queued_rows ||
+        queued.size() + bytes > options.max_queued_bytes) {
+      reason = "subscriber too slow: more than " + std::to_string(options.max_queued_rows) + " rows or " +
+               std::to_string(options.max_queued_bytes) + " bytes queued";
+      queued.clear();
+      queued.shrink_to_fit();
+      queued_rows = 0;
+      overflowed.store(true, std::memory_order_release);
+      hub->overflows_.fetch_add(1, std::memory_order_relaxed);
     } else {
-      queued_.reserve(queued_.size() + bytes);
+      queued.reserve(queued.size() + bytes);
       for (const std::string& r : rows) {
-        queued_ += r;
-        queued_ += '\n';
+        queued += r;
+        queued += '\n';
       }
-      queued_rows_ += rows.size();
+      queued_rows += rows.size();
     }
   }
   wake();
 }
 
-void Subscription::wake() {
-  if (wake_armed_.exchange(false, std::memory_order_acq_rel)) wake_();
+void Subscription::Queue::wake() {
+  if (wake_armed.exchange(false, std::memory_order_acq_rel)) wake_fn();
 }
 
 LiveHub::~LiveHub() = default;
 
 std::unique_ptr<Subscription> LiveHub::subscribe(std::string_view topic, std::function<void()> wake) {
-  std::unique_ptr<Subscription> s(new Subscription(this, std::string(topic), options_, std::move(wake)));
-  std::unique_lock lock(mu_);
+  auto queue = std::make_shared<Subscription::Queue>(this, std::string(topic), options_, std::move(wake));
+  std::unique_ptr<Subscription> s(new Subscription(this, queue));
+  std::lock_guard lock(mu_);
   auto it = topics_.find(topic);
-  if (it == topics_.end()) it = topics_.emplace(std::string(topic), std::vector<Subscription*>{}).first;
-  it->second.push_back(s.get());
+  auto next =
+      it == topics_.end() ? std::make_shared<Subscribers>() : std::make_shared<Subscribers>(*it->second);
+  next->push_back(std::move(queue));
+  if (it == topics_.end()) {
+    topics_.emplace(std::string(topic), std::move(next));
+  } else {
+    it->second = std::move(next);
+  }
   return s;
 }
 
-void LiveHub::remove(Subscription* subscription) {
-  std::unique_lock lock(mu_);
-  auto it = topics_.find(subscription->topic());
+void LiveHub::remove(const Subscription::Queue* queue) {
+  std::lock_guard lock(mu_);
+  auto it = topics_.find(queue->topic);
   if (it == topics_.end()) return;
-  std::erase(it->second, subscription);
-  if (it->second.empty()) topics_.erase(it);
+  auto next = std::make_shared<Subscribers>(*it->second);
+  std::erase_if(*next, [queue](const auto& q) { return q.get() == queue; });
+  if (next->empty()) {
+    topics_.erase(it);
+  } else {
+    it->second = std::move(next);
+  }
+}
+
+std::shared_ptr<const LiveHub::Subscribers> LiveHub::snapshot(std::string_view topic) const {
+  std::lock_guard lock(mu_);
+  auto it = topics_.find(topic);
+  return it == topics_.end() ? nullptr : it->second;
 }
 
 void LiveHub::publish(std::string_view topic, std::span<const std::string> rows) {
   if (rows.empty()) return;
-  std::shared_lock lock(mu_);
-  auto it = topics_.find(topic);
-  if (it == topics_.end()) return;
-  for (Subscription* s : it->second) s->push(rows);
+  std::shared_ptr<const Subscribers> subscribers = snapshot(topic);
+  if (subscribers == nullptr) return;
+  for (const auto& q : *subscribers) q->push(rows);
 }
 
 void LiveHub::notify(std::string_view topic) {
-  std::shared_lock lock(mu_);
-  auto it = topics_.find(topic);
-  if (it == topics_.end()) return;
-  for (Subscription* s : it->second) s->wake();
+  std::shared_ptr<const Subscribers> subscribers = snapshot(topic);
+  if (subscribers == nullptr) return;
+  for (const auto& q : *subscribers) q->wake();
 }
 
 bool LiveHub::has_subscribers(std::string_view topic) const {
-  std::shared_lock lock(mu_);
+  std::lock_guard lock(mu_);
   return topics_.find(topic) != topics_.end();
 }
 

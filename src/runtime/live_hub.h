@@ -9,11 +9,17 @@
 // with the rate). notify() only wakes a topic's subscribers, for those that read their data
 // elsewhere (stream subscribers tail the log; the ingest path notifies after a durable append).
 //
-// Threads: every method is thread-safe. publish() takes the hub's lock shared and each
-// subscriber's lock once per call (not per row). The `wake` callback runs on the publisher's thread,
-// at most once until the subscriber's next take(): it must only post work elsewhere (e.g. to the
-// session's strand). Ownership: the hub holds subscriptions weakly; a subscriber that goes away is
-// dropped from its topic by its Subscription's destructor (or unsubscribe()).
+// Threads: every method is thread-safe. The hub's mutex guards only the topic table, whose
+// subscriber lists are immutable snapshots (copied on subscribe and unsubscribe): publish() and
+// notify() hold it just long enough to take a topic's snapshot, then push and wake without it, so
+// neither a slow wake nor a steady stream of publishers can keep subscribe()/unsubscribe() waiting
+// (a reader-preferring rwlock did). Each subscriber's lock is taken once per publish() call (not
+// per row). The `wake` callback runs on the publisher's thread, at most once until the
+// subscriber's next take(): it must only post work elsewhere (e.g. to the session's strand).
+// A publisher that took the snapshot before an unsubscribe() may still push to that queue and run
+// `wake` once after unsubscribe() returns, so the callback must hold its target weakly.
+// Ownership: a Subscription and the hub's snapshots share its queue; the subscriber leaves its
+// topic in its destructor (or unsubscribe()).
 #pragma once
 
 #include <atomic>
@@ -23,7 +29,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,7 +43,7 @@ struct HubOptions {
 
 class LiveHub;
 
-// One subscriber's queue. Created by LiveHub::subscribe(); the subscriber owns it.
+// One subscriber's handle on its queue. Created by LiveHub::subscribe(); the subscriber owns it.
 class Subscription {
  public:
   ~Subscription();
@@ -49,29 +54,36 @@ class Subscription {
   // wake callback. Returns the number of rows.
   size_t take(std::string* out);
   // True once the hub has closed this subscriber (overflow); reason() says why.
-  bool overflowed() const { return overflowed_.load(std::memory_order_acquire); }
+  bool overflowed() const { return queue_->overflowed.load(std::memory_order_acquire); }
   std::string reason() const;
-  const std::string& topic() const { return topic_; }
+  const std::string& topic() const { return queue_->topic; }
   // Leaves the topic now (the destructor does it too). Idempotent.
   void unsubscribe();
 
  private:
   friend class LiveHub;
-  Subscription(LiveHub* hub, std::string topic, HubOptions options, std::function<void()> wake);
-  // Appends rows (the publisher's thread); false when the queue overflowed and the subscriber is closed.
-  void push(std::span<const std::string> rows);
-  void wake();
+  // The queue publishers append to; shared with the hub's snapshots of the topic.
+  struct Queue {
+    Queue(LiveHub* hub, std::string topic, HubOptions options, std::function<void()> wake);
+    // Appends rows (the publisher's thread); closes the subscriber when they would not fit.
+    void push(std::span<const std::string> rows);
+    void wake();
+
+    LiveHub* const hub;
+    const std::string topic;
+    const HubOptions options;
+    const std::function<void()> wake_fn;
+    mutable std::mutex mu;
+    std::string queued;      // GUARDED_BY(mu): NDJSON, one row per line
+    size_t queued_rows = 0;  // GUARDED_BY(mu)
+    std::string reason;      // GUARDED_BY(mu)
+    std::atomic<bool> overflowed{false};
+    std::atomic<bool> wake_armed{true};
+  };
+  Subscription(LiveHub* hub, std::shared_ptr<Queue> queue) : hub_(hub), queue_(std::move(queue)) {}
 
   LiveHub* hub_;
-  const std::string topic_;
-  const HubOptions options_;
-  const std::function<void()> wake_;
-  mutable std::mutex mu_;
-  std::string queued_;      // GUARDED_BY(mu_): NDJSON, one row per line
-  size_t queued_rows_ = 0;  // GUARDED_BY(mu_)
-  std::string reason_;      // GUARDED_BY(mu_)
-  std::atomic<bool> overflowed_{false};
-  std::atomic<bool> wake_armed_{true};
+  const std::shared_ptr<Queue> queue_;
   std::atomic<bool> subscribed_{true};
 };
 
@@ -94,11 +106,14 @@ class LiveHub {
 
  private:
   friend class Subscription;
-  void remove(Subscription* subscription);
+  using Subscribers = std::vector<std::shared_ptr<Subscription::Queue>>;
+  void remove(const Subscription::Queue* queue);
+  // The topic's subscribers now (null when none); the lock is held only for the copy.
+  std::shared_ptr<const Subscribers> snapshot(std::string_view topic) const;
 
   const HubOptions options_;
-  mutable std::shared_mutex mu_;
-  std::map<std::string, std::vector<Subscription*>, std::less<>> topics_;  // GUARDED_BY(mu_)
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const Subscribers>, std::less<>> topics_;  // GUARDED_BY(mu_)
   std::atomic<uint64_t> overflows_{0};
 };
 

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
+#include <vector>
 
 namespace delta::runtime {
 namespace {
@@ -75,6 +77,49 @@ TEST(LiveHub, ConcurrentPublishersLoseNothing) {
   total += s->take(&out);
   EXPECT_EQ(total, 20000u);
   EXPECT_EQ(out.size(), 20000u * 8);
+}
+
+// Regression: publishers ran the wake callbacks under the hub's shared lock, and glibc's
+// reader-preferring rwlock let a steady stream of notifies keep subscribe()/unsubscribe() out
+// indefinitely (a closing session's destructor blocked an I/O thread). Wakes here are slow (a
+// contended post) and always re-armed; new subscribers must still come and go.
+TEST(LiveHub, SubscribersComeAndGoWhilePublishersWake) {
+  LiveHub hub;
+  constexpr int kSlow = 4;
+  std::vector<std::atomic<Subscription*>> busy(kSlow);
+  std::vector<std::unique_ptr<Subscription>> slow;
+  for (int i = 0; i < kSlow; ++i) {
+    slow.push_back(hub.subscribe("stream:s", [&busy, i] {
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+      std::string ignored;
+      if (Subscription* s = busy[static_cast<size_t>(i)].load()) s->take(&ignored);  // re-arms
+    }));
+    busy[static_cast<size_t>(i)].store(slow.back().get());
+  }
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> publishers;
+  for (int t = 0; t < kSlow; ++t) {
+    publishers.emplace_back([&] {
+      while (!stop.load()) hub.notify("stream:s");
+    });
+  }
+  constexpr int kRounds = 200;
+  std::atomic<int> done{0};
+  std::thread churn([&] {
+    for (int i = 0; i < kRounds; ++i) {
+      auto s = hub.subscribe("stream:s", [] {});
+      s->unsubscribe();
+      done.fetch_add(1);
+    }
+  });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (done.load() < kRounds && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  int finished = done.load();
+  stop.store(true);
+  for (auto& t : publishers) t.join();
+  churn.join();
+  EXPECT_EQ(finished, kRounds) << "subscribe/unsubscribe starved behind the publishers";
 }
 
 }  // namespace
