@@ -25,9 +25,10 @@
 // auction (÷ 1M) and per live (key, pane) entry. Medians of the repeats at the end.
 //
 // Run: build/bench/nexmark_bench [--events 8000000] [--repeats 3] [--queries q0,q1,q2,q5,q7]
-//      [--partitions 1] [--batch 1000] [--time rfc3339] [--no-padding] [--dir /tmp]
-// --no-padding parses q1/q2 events the way ViewWorker does today (JsonEventView::reset without the
-// readable bytes after the event, so each event is copied into a padded buffer first).
+//      [--partitions 1] [--batch 1000] [--time rfc3339] [--no-padding] [--simdjson-only] [--dir /tmp]
+// --no-padding parses q1/q2 events without the readable bytes after the event (so the simdjson path
+// copies each event into a padded buffer first); --simdjson-only turns JsonEventView's flat path off
+// for q1/q2 (the A/B of the flat scanner in one binary).
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +57,7 @@
 #include "obs/metrics.h"
 #include "process/expr.h"
 #include "process/expr_json_event.h"
+#include "process/json_write.h"
 #include "process/view_plan.h"
 #include "process/view_worker.h"
 #include "sink/sink.h"
@@ -77,6 +79,7 @@ struct Options {
   int batch = 1000;
   bool rfc3339 = false;
   bool padding = true;
+  bool flat = true;  // JsonEventView's flat path (--simdjson-only: off)
   std::string queries = "q0,q1,q2,q5,q7";
   std::string dir = "/tmp";
   bool keep = false;
@@ -373,37 +376,48 @@ struct PassThrough {
   void flush(std::vector<sink::Row>&) {}
 };
 
-// Projected values of one batch's events as JSON objects in one reused buffer.
+// Projected values of one batch's events as JSON objects in one reused buffer, written through
+// pointers (process::json_write). A column that is a bare int64/timestamp field read by the
+// JsonEventView's flat path copies the event's own digits (JsonEventView::raw) instead of
+// formatting the number again.
 class RowEncoder {
  public:
-  void begin() {
-    at_ = out_.size();
-    out_ += '{';
+  explicit RowEncoder(const std::vector<std::string>& names) {
+    for (const std::string& n : names) {
+      std::string m(n.size() * 6 + 4, '\0');
+      char* e = process::json_write::string(m.data() + 1, n);
+      *e++ = ':';
+      m.resize(static_cast<size_t>(e - m.data()));
+      bound_ += m.size() + 32;
+      names_.push_back(std::move(m));  // `,"name":`; the first column's comma becomes the '{'
+    }
   }
-  void field(std::string_view name, const process::Value& v) {
-    if (out_.size() > at_ + 1) out_ += ',';
-    out_ += '"';
-    out_ += name;
-    out_ += "\":";
-    char buf[32];
-    std::to_chars_result r{buf, {}};
+  void begin() { p_ = out_.grow(bound_ + 2); }
+  // Column i's value: the event's own text when `raw` is the integer v was read from, else v.
+  void field(size_t i, const process::Value& v, std::string_view raw) {
+    namespace jw = process::json_write;
+    *p_++ = i == 0 ? '{' : ',';
+    p_ = jw::bytes(p_, std::string_view(names_[i]).substr(1));
     switch (v.type) {
       case process::ValueType::kInt64:
-      case process::ValueType::kTimestamp: r = std::to_chars(buf, buf + sizeof buf, v.i); break;
-      case process::ValueType::kFloat64: r = std::to_chars(buf, buf + sizeof buf, v.f); break;
-      default: out_ += "null"; return;
+      case process::ValueType::kTimestamp:
+        p_ = !raw.empty() && raw[0] != '"' ? jw::bytes(p_, raw) : jw::i64(p_, v.i);
+        break;
+      case process::ValueType::kFloat64: p_ = jw::f64(p_, v.f); break;
+      default: p_ = jw::bytes(p_, "null"); break;
     }
-    out_.append(buf, r.ptr);
   }
   void end(const model::Record& rec) {
-    out_ += '}';
-    spans_.push_back({at_, out_.size() - at_, rec.time_ms, rec.offset});
+    *p_++ = '}';
+    const size_t at = spans_.empty() ? 0 : spans_.back().at + spans_.back().len;
+    out_.commit(p_);
+    spans_.push_back({at, out_.size() - at, rec.time_ms, rec.offset});
   }
   // Appends the batch's rows (valid until the next batch) and starts a new batch.
   void flush(std::vector<sink::Row>& rows) {
     for (const Span& s : spans_) {
       sink::Row row;
-      row.json = std::string_view(out_).substr(s.at, s.len);
+      row.json = out_.view(s.at, s.len);
       row.time_ms = s.time;
       row.offset = s.offset;
       rows.push_back(row);
@@ -417,9 +431,11 @@ class RowEncoder {
     size_t at, len;
     int64_t time, offset;
   };
-  std::string out_;
+  std::vector<std::string> names_;
+  size_t bound_ = 0;
+  process::json_write::Buffer out_;
+  char* p_ = nullptr;
   std::vector<Span> spans_;
-  size_t at_ = 0;
 };
 
 process::CompiledExpr compile(std::string_view text, const model::StreamSchema& schema,
@@ -437,14 +453,15 @@ process::CompiledExpr compile(std::string_view text, const model::StreamSchema& 
 class Projection {
  public:
   Projection(const model::StreamSchema& schema, std::string_view where,
-             std::vector<std::pair<std::string, std::string>> columns, bool padding)
-      : padding_(padding) {
+             std::vector<std::pair<std::string, std::string>> columns, bool padding, bool flat)
+      : padding_(padding), enc_(names_of(columns)) {
     if (!where.empty()) where_.emplace(compile(where, schema, &fields_, true));
     for (auto& [name, text] : columns) {
-      names_.push_back(name);
       exprs_.push_back(compile(text, schema, &fields_));
+      slots_.push_back(exprs_.back().field_slot());
     }
     view_ = std::make_unique<process::JsonEventView>(fields_);
+    view_->set_flat_path(flat);
   }
   void record(const std::string& batch, const model::Record& rec, std::vector<sink::Row>&) {
     // With the bytes after the event (the rest of the batch) simdjson reads in place; without,
@@ -453,7 +470,10 @@ class Projection {
     if (!view_->reset(rec.value, readable).is_ok()) return;
     if (where_ && !where_->matches(*view_)) return;
     enc_.begin();
-    for (size_t i = 0; i < exprs_.size(); ++i) enc_.field(names_[i], exprs_[i].eval(*view_));
+    for (size_t i = 0; i < exprs_.size(); ++i) {
+      const int64_t slot = slots_[i];
+      enc_.field(i, exprs_[i].eval(*view_), slot >= 0 ? view_->raw(static_cast<uint32_t>(slot)) : "");
+    }
     enc_.end(rec);
   }
   void flush(std::vector<sink::Row>& rows) { enc_.flush(rows); }
@@ -461,9 +481,14 @@ class Projection {
  private:
   bool padding_;
   process::FieldSet fields_;
+  static std::vector<std::string> names_of(const std::vector<std::pair<std::string, std::string>>& columns) {
+    std::vector<std::string> names;
+    for (const auto& c : columns) names.push_back(c.first);
+    return names;
+  }
   std::optional<process::CompiledExpr> where_;
-  std::vector<std::string> names_;
   std::vector<process::CompiledExpr> exprs_;
+  std::vector<int64_t> slots_;  // field_slot() of each column
   std::unique_ptr<process::JsonEventView> view_;
   RowEncoder enc_;
 };
@@ -544,12 +569,12 @@ int child(const Options& o) {
                   {"bidder", "bidder"},
                   {"price", "price * 0.908"},
                   {"date_time", "date_time"}},
-                 o.padding);
+                 o.padding, o.flat);
     CountingTarget target;
     r = read_all(*log, o.partitions, target, q);
   } else if (o.query == "q2") {
-    Projection q(cfg.streams[0], "auction % 123 = 0", {{"auction", "auction"}, {"price", "price"}},
-                 o.padding);
+    Projection q(cfg.streams[0], "auction % 123 = 0", {{"auction", "auction"}, {"price", "price"}}, o.padding,
+                 o.flat);
     CountingTarget target;
     r = read_all(*log, o.partitions, target, q);
   } else {
@@ -618,7 +643,7 @@ int parent(const Options& o) {
       std::string cmd = std::string(exe) + " --child --query " + queries[qi] + " --log-dir " + log_dir +
                         " --partitions " + std::to_string(o.partitions) + " --events " +
                         std::to_string(o.events) + (o.rfc3339 ? " --time rfc3339" : "") +
-                        (o.padding ? "" : " --no-padding");
+                        (o.padding ? "" : " --no-padding") + (o.flat ? "" : " --simdjson-only");
       FILE* pipe = popen(cmd.c_str(), "r");
       if (pipe == nullptr) return 2;
       char line[512];
@@ -718,6 +743,8 @@ int main(int argc, char** argv) {
       o.rfc3339 = value(i) == "rfc3339";
     } else if (a == "--no-padding") {
       o.padding = false;
+    } else if (a == "--simdjson-only") {
+      o.flat = false;
     } else if (a == "--keep") {
       o.keep = true;
     } else if (a == "--child") {
@@ -730,7 +757,7 @@ int main(int argc, char** argv) {
       std::fprintf(
           stderr,
           "usage: %s [--events N] [--repeats N] [--queries q0,q1,q2,q5,q7] [--partitions N] [--batch N] "
-          "[--time ms|rfc3339] [--no-padding] [--dir DIR] [--keep]\n",
+          "[--time ms|rfc3339] [--no-padding] [--simdjson-only] [--dir DIR] [--keep]\n",
           argv[0]);
       return 2;
     }

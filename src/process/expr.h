@@ -115,6 +115,9 @@ class CompiledExpr {
   // true only when the result is bool true (null and false drop the event).
   bool matches(const EventView& event) { return eval(event).is_true(); }
   ValueType type() const;  // kAny when known only per event, kNull for a null literal
+  // The slot when the expression is a bare field (`price`, `meta.a`): its value is the field's,
+  // unchanged; -1 otherwise.
+  int64_t field_slot() const;
   const std::string& text() const;
   // The fields read, by slot, when compiled without a FieldSet; empty when compiled into one.
   const FieldSet& fields() const;

@@ -171,12 +171,18 @@ CompiledExpr::CompiledExpr(CompiledExpr&&) noexcept = default;
 CompiledExpr& CompiledExpr::operator=(CompiledExpr&&) noexcept = default;
 
 Value CompiledExpr::eval(const EventView& event) {
+  const Node& root = program_->nodes.back();
+  if (root.op == Op::kField) return event.field(static_cast<uint32_t>(root.imm));  // a bare field
   scratch_->arena.reset();
   Evaluator ev(*program_, event, &scratch_->arena);
   return ev.eval(static_cast<uint32_t>(program_->nodes.size() - 1));
 }
 
 ValueType CompiledExpr::type() const { return program_->nodes.back().type; }
+int64_t CompiledExpr::field_slot() const {
+  const Node& root = program_->nodes.back();
+  return root.op == Op::kField ? root.imm : -1;
+}
 const std::string& CompiledExpr::text() const { return program_->text; }
 const FieldSet& CompiledExpr::fields() const { return program_->own_fields; }
 

@@ -1,13 +1,23 @@
 // JsonEventView: the EventView over one stored event (a JSON object, as the log keeps it), and
 // filter(), which evaluates a condition over a batch of them.
 //
-// reset() parses the event once with simdjson on-demand, in one pass over the top-level object,
-// extracting only the fields of the FieldSet (descending into json fields for nested paths) and
-// stopping once every referenced top-level field is seen. Strings are views into the parser's
-// buffer (unescaped) or, for objects and arrays, into the event: valid until the next reset(). The first
-// occurrence of a repeated key wins, as at ingest. A typed field whose JSON does not match its type (not
-// possible for events that passed ingest) reads as null; timestamps read from RFC 3339 strings or epoch-ms
-// integers.
+// reset() parses the event once -- with the flat path below, else simdjson on-demand -- in one pass over the
+// top-level object, extracting only the fields of the FieldSet (descending into json fields for nested paths)
+// and stopping once every referenced top-level field is seen. Strings are views into the parser's buffer
+// (unescaped) or, for objects and arrays, into the event: valid until the next reset(). The first occurrence
+// of a repeated key wins, as at ingest. A typed field whose JSON does not match its type (not possible for
+// events that passed ingest) reads as null; timestamps read from RFC 3339 strings or epoch-ms integers.
+//
+// The flat path: when every referenced field is a top-level one (no `a.b`), reset() first reads the
+// event with a scalar scanner of its own instead of simdjson: one pass over the object's members
+// that converts only the referenced values and validates what it skips (strings, escapes, numbers,
+// literals, nested objects and arrays), stopping where the simdjson path stops. Strings come back as
+// views into the event itself (no copy; the caller's bytes must outlive the values). Whatever it
+// does not handle -- an escape inside a referenced string or in a key, a referenced object or
+// array of a json field, a number with an exponent or that does not fit in int64, -0, nesting
+// deeper than 64, anything malformed -- makes reset() start again with simdjson, so both paths give
+// the same values and status on every valid JSON object (expr_json_event_test, expr_fuzz). Events
+// in the log are compact JSON objects the edge has validated, so that fallback is rare.
 //
 // Thread: one view per worker thread; it owns its parser and buffers and reuses them, so after the
 // first events nothing is allocated per event.
@@ -15,6 +25,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -39,9 +50,20 @@ class JsonEventView final : public EventView {
   // malformed) every field reads as null and the status says why (invalid_argument).
   Status reset(std::string_view json, size_t readable = 0);
   Value field(uint32_t slot) const override { return values_[slot]; }
+  // The field's value as the event writes it (its JSON text, e.g. `123` or `"a"`) when the flat
+  // path read this event; empty otherwise (the simdjson path, or absent). An int64 or timestamp
+  // field() read from a JSON integer has exactly the text json_write::i64 would give, so a
+  // projection may copy it instead of formatting the number again.
+  std::string_view raw(uint32_t slot) const { return raw_[slot]; }
+  // For tests and the fuzz target: false makes reset() use simdjson only.
+  void set_flat_path(bool on) { use_flat_ = on; }
 
  private:
   struct Node;
+  bool read_flat_object(std::string_view json);
+  static bool same_key_at(const char* p, const char* end, const std::string& key);
+  size_t key_shape(std::string_view key) const;
+  int find_top(std::string_view key) const;
   Status visit(simdjson::ondemand::object object, uint32_t node, size_t depth);
   Status take(simdjson::ondemand::value value, uint32_t node, size_t depth);
   Status take_nested(simdjson::ondemand::object object, uint32_t node, size_t depth);
@@ -49,9 +71,27 @@ class JsonEventView final : public EventView {
 
   std::vector<Node> nodes_;  // a trie of the referenced paths; nodes_[0] is the event object
   std::vector<Value> values_;
-  std::vector<uint32_t> seen_;  // per trie node: the serial of the event that last set it
+  std::vector<std::string_view> raw_;  // by slot, see raw()
+  std::vector<uint32_t> seen_;         // per trie node: the serial of the event that last set it
   uint32_t serial_ = 0;
   size_t pending_ = 0;  // referenced top-level fields not seen yet in this event
+  bool flat_ = false;   // every referenced field is top-level: the flat path applies
+  bool use_flat_ = true;
+  // The flat path's key lookup: by key_shape(), the child of the root (a node index), 0 for none or
+  // kShared when several share the slot (or the index does not fit a byte).
+  static constexpr size_t kShapes = 256;
+  static constexpr uint8_t kShared = 255;
+  std::array<uint8_t, kShapes> top_by_shape_{};
+  uint32_t shape_seed_ = 0;
+  // Per member position (the first kMemoKeys), the key the last event had there and its child (-1:
+  // not referenced); keys up to kMemoKeyBytes, so assigning one never allocates.
+  struct KeyMemo {
+    std::string key;
+    int child = -1;
+    bool valid = false;
+  };
+  static constexpr size_t kMemoKeys = 32, kMemoKeyBytes = 64;
+  std::array<KeyMemo, kMemoKeys> memo_;
   simdjson::ondemand::parser parser_;
   std::vector<std::unique_ptr<simdjson::ondemand::parser>> nested_parsers_;  // by depth, see take()
   std::vector<std::string> padded_;                                          // by depth; [0]: the event

@@ -7,9 +7,11 @@
 
 #include "base/hash.h"
 #include "base/rfc3339.h"
+#include "process/json_write.h"
 
 namespace delta::process {
 namespace {
+
 // Result rows held before they are handed to the sinks (about 250 bytes each).
 constexpr size_t kMaxRoundRows = 65536;
 
@@ -35,52 +37,6 @@ void encode_key_value(std::string& key, const Value& v) {
 
 namespace {
 
-constexpr char kDigitPairs[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
-// Decimal digits of v at p, written in place two at a time (no std::to_chars, no copy); returns
-// the end.
-char* write_u64(char* p, uint64_t v) {
-  size_t n = 1;
-  for (uint64_t t = v; t >= 10; t /= 10) ++n;
-  char* e = p + n;
-  char* b = e;
-  while (v >= 100) {
-    b -= 2;
-    std::memcpy(b, kDigitPairs + (v % 100) * 2, 2);
-    v /= 100;
-  }
-  if (v >= 10) {
-    b -= 2;
-    std::memcpy(b, kDigitPairs + v * 2, 2);
-  } else {
-    *--b = static_cast<char>('0' + v);
-  }
-  return e;
-}
-
-char* write_i64(char* p, int64_t v) {
-  if (v >= 0) return write_u64(p, static_cast<uint64_t>(v));
-  *p++ = '-';
-  return write_u64(p, 0 - static_cast<uint64_t>(v));
-}
-
-// At most 32 bytes.
-char* write_double(char* p, double v) {
-  if (!std::isfinite(v)) {
-    std::memcpy(p, "null", 4);
-    return p + 4;
-  }
-  return std::to_chars(p, p + 32, v).ptr;
-}
-
-char* write_bytes(char* p, std::string_view s) {
-  std::memcpy(p, s.data(), s.size());
-  return p + s.size();
-}
-
 // A constant piece of every row, stored with kPad bytes after it so that it is copied in whole
 // 16-byte moves (the destination has the slack: see on_result's bounds).
 constexpr size_t kPad = 16;
@@ -92,27 +48,6 @@ char* write_piece(char* p, const std::string& padded) {
 }
 
 std::string padded(std::string s) { return s.append(kPad, '\0'); }
-
-// A JSON string at most 6 * s.size() + 2 bytes long.
-char* write_json_string(char* p, std::string_view s) {
-  *p++ = '"';
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      *p++ = '\\';
-      *p++ = c;
-    } else if (u < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      p = write_bytes(p, "\\u00");
-      *p++ = kHex[u >> 4];
-      *p++ = kHex[u & 15];
-    } else {
-      *p++ = c;
-    }
-  }
-  *p++ = '"';
-  return p;
-}
 
 // Per column of a key: at most this many bytes of JSON and of text beyond the key's own bytes
 // (6 per byte of a string), see decode_key_value.
@@ -130,38 +65,38 @@ std::string_view decode_key_value(std::string_view key, char** json, char** text
       uint32_t n = 0;
       std::memcpy(&n, key.data(), 4);
       std::string_view s = key.substr(4, n);
-      *json = write_json_string(*json, s);
-      *text = write_bytes(*text, s);
+      *json = json_write::string(*json, s);
+      *text = json_write::bytes(*text, s);
       return key.substr(4 + n);
     }
     case ValueType::kInt64: {
       std::memcpy(&i, key.data(), 8);
       char* start = *text;
-      *text = write_i64(*text, i);
-      *json = write_bytes(*json, std::string_view(start, static_cast<size_t>(*text - start)));
+      *text = json_write::i64(*text, i);
+      *json = json_write::bytes(*json, std::string_view(start, static_cast<size_t>(*text - start)));
       return key.substr(8);
     }
     case ValueType::kTimestamp: {
       std::memcpy(&i, key.data(), 8);
       std::string ts;  // a timestamp group key: rare, and short enough for the small-string buffer
       append_rfc3339_ms(ts, i);
-      *json = write_json_string(*json, ts);
-      *text = write_bytes(*text, ts);
+      *json = json_write::string(*json, ts);
+      *text = json_write::bytes(*text, ts);
       return key.substr(8);
     }
     case ValueType::kFloat64: {
       std::memcpy(&f, key.data(), 8);
       char* start = *text;
-      *text = write_double(*text, f);
-      *json = write_bytes(*json, std::string_view(start, static_cast<size_t>(*text - start)));
+      *text = json_write::f64(*text, f);
+      *json = json_write::bytes(*json, std::string_view(start, static_cast<size_t>(*text - start)));
       return key.substr(8);
     }
     case ValueType::kBool:
-      *json = write_bytes(*json, key[0] ? "true" : "false");
-      *text = write_bytes(*text, key[0] ? "true" : "false");
+      *json = json_write::bytes(*json, key[0] ? "true" : "false");
+      *text = json_write::bytes(*text, key[0] ? "true" : "false");
       return key.substr(1);
     case ValueType::kNull:
-    case ValueType::kAny: *json = write_bytes(*json, "null"); return key;
+    case ValueType::kAny: *json = json_write::bytes(*json, "null"); return key;
   }
   return key;
 }
@@ -194,7 +129,7 @@ ResultCollector::ResultCollector(const ViewPlan& plan, std::function<void()> ful
   auto member = [](const std::string& name) {
     std::string m(name.size() * 6 + 4, '\0');
     m[0] = ',';
-    char* end = write_json_string(m.data() + 1, name);
+    char* end = json_write::string(m.data() + 1, name);
     *end++ = ':';
     m.resize(static_cast<size_t>(end - m.data()));
     return m;
@@ -203,17 +138,6 @@ ResultCollector::ResultCollector(const ViewPlan& plan, std::function<void()> ful
   for (const AggregateColumn& a : plan.aggregates) value_names_.push_back(padded(member(a.name)));
   for (const std::string& n : key_names_) names_bytes_ += n.size();
   for (const std::string& n : value_names_) names_bytes_ += n.size();
-}
-
-char* ResultCollector::Buffer::grow(size_t n) {
-  if (size_ + n > cap_) {
-    const size_t cap = std::max(cap_ * 2, size_ + n);
-    auto data = std::make_unique_for_overwrite<char[]>(cap);
-    if (size_ > 0) std::memcpy(data.get(), data_.get(), size_);
-    data_ = std::move(data);
-    cap_ = cap;
-  }
-  return data_.get() + size_;
 }
 
 void ResultCollector::on_result(const ResultRow& r) {
@@ -245,13 +169,13 @@ void ResultCollector::on_result(const ResultRow& r) {
     json = write_piece(json, value_names_[i]);
     const AggValue& v = r.values[i];
     if (v.type == AggValue::Type::kInt)
-      json = write_i64(json, v.i);
+      json = json_write::i64(json, v.i);
     else if (v.type == AggValue::Type::kFloat)
-      json = write_double(json, v.f);
+      json = json_write::f64(json, v.f);
     else
-      json = write_bytes(json, "null");
+      json = json_write::bytes(json, "null");
   }
-  if (!r.is_retraction) json = write_bytes(json, r.is_early ? ",\"final\":false" : ",\"final\":true");
+  if (!r.is_retraction) json = json_write::bytes(json, r.is_early ? ",\"final\":false" : ",\"final\":true");
   *json++ = '}';
   json_.commit(json);
   keys_.commit(text);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "process/expr_value.h"
+#include "process/json_write.h"
 #include "process/view_plan.h"
 #include "process/window_operator.h"
 #include "sink/sink.h"
@@ -49,20 +50,6 @@ class ResultCollector final : public ResultSink {
     int64_t start, end;
     bool retraction;
   };
-  // Bytes of the round's rows; keeps its memory across rounds (no page faults per round).
-  class Buffer {
-   public:
-    // A pointer to n writable bytes at the end; commit(end) takes what was written up to `end`.
-    char* grow(size_t n);
-    void commit(const char* end) { size_ = static_cast<size_t>(end - data_.get()); }
-    size_t size() const { return size_; }
-    std::string_view view(size_t at, size_t len) const { return {data_.get() + at, len}; }
-    void clear() { size_ = 0; }
-
-   private:
-    std::unique_ptr<char[]> data_;
-    size_t size_ = 0, cap_ = 0;
-  };
   const ViewPlan& plan_;
   std::function<void()> full_;
   // `,"name":` of each column and the current window's `{"window_start":..,"window_end":..`, each
@@ -70,8 +57,8 @@ class ResultCollector final : public ResultSink {
   std::vector<std::string> key_names_, value_names_;
   int64_t bounds_start_ = INT64_MIN, bounds_end_ = INT64_MIN;  // bounds_ is for none yet
   std::string bounds_;
-  size_t names_bytes_ = 0;  // of key_names_ and value_names_
-  Buffer json_, keys_;
+  size_t names_bytes_ = 0;          // of key_names_ and value_names_
+  json_write::Buffer json_, keys_;  // the round's rows and sink keys
   std::vector<Span> spans_;
   std::vector<sink::Row> rows_;
 };

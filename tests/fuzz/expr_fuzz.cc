@@ -5,8 +5,17 @@
 // refused expression is invalid_argument with a message that starts `expression "<text>" at
 // column `, and an evaluated value is null or of the expression's static type (unless that type is
 // json/null, known per event).
+//
+// An input that starts with '{' is also read as an event by two JsonEventViews, one with the flat
+// path (its own scanner) and one with simdjson only, over every field of the schema and over two
+// of them (where the flat path stops early): where both read the event they must read the same
+// values, and on valid JSON (simdjson's DOM parser accepts it) the same status.
+#include <simdjson.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -53,11 +62,55 @@ void evaluate(CompiledExpr& expr) {
   }
 }
 
+bool same_value(const Value& a, const Value& b) {
+  if (a.type != b.type) return false;
+  switch (a.type) {
+    case ValueType::kInt64:
+    case ValueType::kTimestamp: return a.i == b.i;
+    case ValueType::kFloat64: return std::memcmp(&a.f, &b.f, sizeof a.f) == 0;  // -0.0 is not 0.0
+    case ValueType::kBool: return a.b == b.b;
+    case ValueType::kString: return a.s == b.s;
+    default: return true;
+  }
+}
+
+void compare_event_paths(std::string_view event) {
+  static const delta::model::StreamSchema schema = clickstream();
+  struct Pair {
+    FieldSet fields;
+    std::unique_ptr<JsonEventView> flat, simd;
+    explicit Pair(const std::vector<std::string>& names) {
+      for (const std::string& n : names) {
+        FieldPath p;
+        p.parts = {n};
+        for (const auto& f : schema.fields) p.top_type = f.name == n ? f.type : p.top_type;
+        fields.add(p);
+      }
+      flat = std::make_unique<JsonEventView>(fields);
+      simd = std::make_unique<JsonEventView>(fields);
+      simd->set_flat_path(false);
+    }
+  };
+  static Pair all({"ts", "user_id", "email", "type", "amount", "country", "count", "flag", "meta"});
+  static Pair two({"type", "count"});
+  simdjson::dom::parser dom;
+  const bool valid = dom.parse(event.data(), event.size()).error() == simdjson::SUCCESS;
+  for (Pair* p : {&all, &two}) {
+    const bool flat_ok = p->flat->reset(event).is_ok();
+    const bool simd_ok = p->simd->reset(event).is_ok();
+    if (valid) FUZZ_CHECK(flat_ok == simd_ok);
+    if (!flat_ok || !simd_ok) continue;
+    for (uint32_t i = 0; i < p->fields.size(); ++i)
+      FUZZ_CHECK(same_value(p->flat->field(i), p->simd->field(i)));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const delta::model::StreamSchema schema = clickstream();
   std::string_view text(reinterpret_cast<const char*>(data), size);
+  if (!text.empty() && text[0] == '{') compare_event_paths(text);
   delta::Result<CompiledExpr> expr = compile_expression(text, schema);
   if (!expr.is_ok()) {
     FUZZ_CHECK(expr.status().code() == delta::StatusCode::kInvalidArgument);

@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "process/tests/expr_test_util.h"
@@ -136,6 +138,164 @@ TEST(CompiledExpr, CopiesShareTheProgramAndHaveTheirOwnScratch) {
   EXPECT_EQ(render(b), "string:AB");
   EXPECT_NE(a.s.data(), b.s.data());
   EXPECT_EQ(copy.text(), "upper(type)");
+}
+
+// ---- The flat path (JsonEventView's own scanner) against the simdjson path, on the same events.
+
+// Every top-level field of the test schema, read by a view with the flat path on and one with it off.
+struct FlatPair {
+  FieldSet fields;
+  std::unique_ptr<JsonEventView> flat, simd;
+  FlatPair() {
+    for (const model::Field& f : test_schema().fields) {
+      FieldPath p;
+      p.parts = {f.name};
+      p.top_type = f.type;
+      fields.add(p);
+    }
+    flat = std::make_unique<JsonEventView>(fields);
+    simd = std::make_unique<JsonEventView>(fields);
+    simd->set_flat_path(false);
+  }
+  // "ok|<slot values>" or "error: <message>", from each path.
+  static std::string read(JsonEventView& v, size_t n, std::string_view doc) {
+    Status s = v.reset(doc);
+    std::string out = s.is_ok() ? "ok" : "error: " + s.message();
+    for (uint32_t i = 0; i < n; ++i) out += "|" + render(v.field(i));
+    return out;
+  }
+  // Whether the flat path read the last event (it records the raw text of what it read).
+  bool took_flat() const {
+    for (uint32_t i = 0; i < fields.size(); ++i) {
+      if (!flat->raw(i).empty()) return true;
+    }
+    return false;
+  }
+};
+
+TEST(JsonEventViewFlat, AgreesWithSimdjsonOnEveryJsonForm) {
+  const std::vector<std::string> docs = {
+      // plain compact events, every type, absent fields
+      R"({"ts":1700000000123,"user_id":"u1","type":"click","amount":12.5,"count":3,"flag":true,"country":"DE"})",
+      R"({"ts":"2024-02-29T13:45:10.123Z","amount":7,"count":-42,"flag":false,"meta":"m"})",
+      R"({})",
+      R"(  {  }  )",
+      // whitespace everywhere
+      " {\n\t\"type\" :\r\n \"a\" ,\t\"count\"\n:\n5 , \"flag\" : true } \n",
+      // escapes: in a referenced string, in a skipped string, in keys (referenced and not)
+      R"({"type":"a\"b\\c\/d\n\u00e9"})",
+      R"({"email":"x\"y","type":"plain"})",
+      R"({"t\u0079pe":"escaped key","type":"second"})",
+      R"({"x\"y":1,"type":"after an escaped unreferenced key"})",
+      R"({"type":"\ud83d\ude00"})",
+      // nested objects and arrays: skipped, and a json field referencing one
+      R"({"other":{"a":[1,{"b":"}"}],"c":"]"},"type":"t","list":[[],[[]],{}]})",
+      R"({"meta":{"n":4,"s":"x"},"type":"t"})",
+      R"({"meta":[1,2,3] ,"type":"t"})",
+      R"({"meta":"text","count":1})",
+      R"({"meta":12,"amount":-0.5})",
+      R"({"meta":1.25})",
+      R"({"meta":true,"flag":null})",
+      R"({"meta":null})",
+      // duplicate keys: the first wins, even when the first has the wrong type
+      R"({"count":1,"count":2})",
+      R"({"count":"one","count":2})",
+      R"({"type":"a","type":"b","type":"c"})",
+      // numbers in every JSON form, read as int64, float64, timestamp and json
+      R"({"count":0,"amount":0,"ts":0,"meta":0})",
+      R"({"count":-0,"amount":-0,"ts":-0,"meta":-0})",
+      R"({"count":-0.0,"amount":-0.0,"meta":-0.0})",
+      R"({"count":1.5,"amount":1.5,"ts":1.5,"meta":1.5})",
+      R"({"count":1e3,"amount":1e3,"ts":1e3,"meta":1e3})",
+      R"({"count":1E+3,"amount":-2.5e-3,"meta":2.5E-300})",
+      R"({"amount":1e400,"meta":1e-400})",
+      R"({"count":9223372036854775807,"amount":9223372036854775807,"meta":9223372036854775807})",
+      R"({"count":-9223372036854775808,"amount":-9223372036854775808,"meta":-9223372036854775808})",
+      R"({"count":9223372036854775808,"amount":9223372036854775808,"meta":9223372036854775808})",
+      R"({"count":18446744073709551616,"meta":18446744073709551615})",
+      R"({"amount":123456789012345678901234567890,"meta":123456789012345678901234567890})",
+      R"({"amount":0.1,"meta":0.30000000000000004})",
+      R"({"amount":3.141592653589793238462643383279,"count":12345678})",
+      R"({"amount":0.000000000000000000000000000000000000000000001})",
+      // type mismatches read as null
+      R"({"count":"5","amount":"1.5","flag":"true","type":5,"user_id":true,"ts":true})",
+      R"({"type":{"a":1},"count":[1],"flag":{}})",
+      R"({"ts":"not a time","country":null})",
+      // malformed: every path says so, or reads the same values
+      R"({"count":01})",
+      R"({"count":1.})",
+      R"({"count":.5})",
+      R"({"count":+1})",
+      R"({"count":1,})",
+      R"({"count":1 "type":"a"})",
+      R"({"count":tru})",
+      R"({"type":"unterminated})",
+      R"({"type":"a\x"})",
+      R"({"type":"a\u12"})",
+      "{\"type\":\"raw\ttab\"}",
+      R"({"other":{"a":1,"type":"t"})",
+      R"({"count":1}})",
+      R"({"count":1} trailing)",
+      R"([1,2])",
+      R"("string")",
+      R"(42)",
+      R"()",
+      R"({)",
+      R"({"count")",
+      R"({"count":)",
+  };
+  FlatPair pair;
+  const size_t n = pair.fields.size();
+  for (const std::string& doc : docs) {
+    SCOPED_TRACE(doc);
+    EXPECT_EQ(FlatPair::read(*pair.flat, n, doc), FlatPair::read(*pair.simd, n, doc));
+  }
+}
+
+TEST(JsonEventViewFlat, TakesTheFlatPathForCompactEventsAndFallsBackOtherwise) {
+  FlatPair pair;
+  const size_t n = pair.fields.size();
+  auto flat_for = [&](std::string_view doc) {
+    FlatPair::read(*pair.flat, n, doc);
+    return pair.took_flat();
+  };
+  EXPECT_TRUE(flat_for(R"({"ts":1700000000123,"type":"click","amount":12.5,"count":3})"));
+  EXPECT_TRUE(flat_for(R"({"other":"x\"y","type":"escapes in a skipped string are fine"})"));
+  EXPECT_TRUE(flat_for(R"({"other":{"a":[1,{"b":2}]},"count":1})"));
+  EXPECT_FALSE(flat_for(R"({"type":"a\"b"})"));                 // a referenced string with an escape
+  EXPECT_FALSE(flat_for(R"({"t\u0079pe":"a"})"));               // an escaped key
+  EXPECT_FALSE(flat_for(R"({"meta":{"n":4}})"));                // a json field holding an object
+  EXPECT_FALSE(flat_for(R"({"amount":1e3})"));                  // an exponent
+  EXPECT_FALSE(flat_for(R"({"count":-0})"));                    // -0
+  EXPECT_FALSE(flat_for(R"({"count":99999999999999999999})"));  // beyond int64
+  // The raw text of an integer is what formatting the int64 gives.
+  FlatPair::read(*pair.flat, n, R"({"count":-1234567890123,"ts":1700000000123})");
+  EXPECT_EQ(pair.flat->raw(5), "-1234567890123");
+  EXPECT_EQ(pair.flat->raw(0), "1700000000123");
+  EXPECT_EQ(render(pair.flat->field(5)), "int64:-1234567890123");
+}
+
+TEST(JsonEventViewFlat, NestedPathsUseSimdjson) {
+  // A FieldSet with `meta.n` is not flat: values come from simdjson, and agree with an all-simdjson view.
+  FieldSet fields;
+  FieldPath p;
+  p.parts = {"meta", "n"};
+  p.top_type = model::FieldType::kJson;
+  fields.add(p);
+  JsonEventView view(fields);
+  ASSERT_TRUE(view.reset(R"({"meta":{"n":4}})").is_ok());
+  EXPECT_EQ(render(view.field(0)), "int64:4");
+  EXPECT_TRUE(view.raw(0).empty());
+}
+
+TEST(JsonEventViewFlat, NoAllocationPerEvent) {
+  FlatPair pair;
+  const std::string doc =
+      R"({"ts":1700000000123,"user_id":"u1","type":"click","amount":12.5,"count":3,"flag":true,"meta":[1,{"a":"b"}]})";
+  ASSERT_TRUE(pair.flat->reset(doc).is_ok());
+  const int64_t before = g_allocations.load();
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(pair.flat->reset(doc).is_ok());
+  EXPECT_EQ(g_allocations.load(), before);
 }
 
 }  // namespace
