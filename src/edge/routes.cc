@@ -360,6 +360,15 @@ std::variant<WsPlan, HttpResponse> Routes::plan_websocket(const Match& m, const 
     }
     plan.kind = WsPlan::Kind::kViewSubscribe;
     plan.topic = "view:" + std::string(m.name);
+    std::string filter_text;
+    if (query_param(request.query, "filter", &filter_text) && !filter_text.empty()) {
+      const config::ViewConfig& view = *config_.find_view(m.name);
+      const model::StreamSchema* stream = config_.find_stream(view.from);
+      if (stream == nullptr) return error_response(500, "internal", "the view's stream is missing");
+      Result<std::unique_ptr<ViewRowFilter>> filter = ViewRowFilter::compile(filter_text, view, *stream);
+      if (!filter.is_ok()) return error_response(400, "bad_filter", filter.status().message());
+      plan.view_filter = std::move(*filter);
+    }
     return plan;
   }
   if (m.stream < 0) {

@@ -22,6 +22,7 @@
 #include "edge/ingest.h"
 #include "edge/probe.h"
 #include "edge/stream_tail.h"
+#include "edge/ws_view_filter.h"
 #include "log/log.h"
 #include "obs/metrics.h"
 #include "process/mask.h"
@@ -56,10 +57,11 @@ using IngestDone = std::function<void(IngestOutcome)>;
 struct WsPlan {
   enum class Kind { kIngest, kStreamSubscribe, kViewSubscribe };
   Kind kind = Kind::kIngest;
-  int stream = -1;                   // ingest and stream subscriptions
-  std::string topic;                 // the LiveHub topic: "stream:<name>" or "view:<name>"
-  Caller caller;                     // ingest charges its events bucket per message
-  std::unique_ptr<StreamTail> tail;  // stream subscriptions: where they start, their filter
+  int stream = -1;                             // ingest and stream subscriptions
+  std::string topic;                           // the LiveHub topic: "stream:<name>" or "view:<name>"
+  Caller caller;                               // ingest charges its events bucket per message
+  std::unique_ptr<StreamTail> tail;            // stream subscriptions: where they start, their filter
+  std::unique_ptr<ViewRowFilter> view_filter;  // view subscriptions with a filter
 };
 
 class Routes {

@@ -257,6 +257,7 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
     if (sub_->overflowed()) return drop(sub_->reason());
     if (writing_ || closing_ || dead_) return;
     size_t rows = sub_->take(&out_);
+    if (rows > 0 && plan_.view_filter) rows = plan_.view_filter->apply(&out_);
     if (rows > 0) write_frame(rows);
   }
 
