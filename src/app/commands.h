@@ -53,6 +53,7 @@ struct TailOptions {
   std::string url = "http://127.0.0.1:8080";
   std::string api_key;
   std::string token;
+  std::string ca_file;  // https:// (wss://): PEM CAs to verify the server with, besides the system's
 };
 int tail_command(const TailOptions& options);
 

@@ -40,6 +40,7 @@ int main(int argc, char** argv) try {
   tail_cmd->add_option("--url", tail.url, "Delta's base URL")->capture_default_str();
   tail_cmd->add_option("--api-key", tail.api_key, "API key (default: $DELTA_API_KEY)");
   tail_cmd->add_option("--token", tail.token, "Bearer token (default: $DELTA_TOKEN, then delta login's)");
+  tail_cmd->add_option("--ca-file", tail.ca_file, "PEM CA file to verify an https:// server with");
 
   delta::app::QueryOptions query;
   auto* query_cmd = app.add_subcommand("query", "Run read-only SQL on a running Delta's analytical store");

@@ -29,6 +29,14 @@ namespace {
 
 constexpr int kWaitMs = 20'000;
 
+// A view with early (provisional) rows every 20 ms, grouped by parity: `odd` is 1 or 0.
+const std::string kParityView =
+    "views:\n  parity:\n    from: orders\n    window: {tumbling: 1s, early: 20ms}\n"
+    "    group_by: [{odd: \"n % 2\"}]\n    select: {events: count(), total: sum(n)}\n";
+const std::vector<std::string> kUpgradeHeaders = {"Connection: Upgrade", "Upgrade: websocket",
+                                                  "Sec-WebSocket-Version: 13",
+                                                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="};
+
 std::string ws_url(const DeltaProcess& d, const std::string& path) {
   return "ws://127.0.0.1:" + std::to_string(d.port()) + path;
 }
@@ -288,6 +296,103 @@ TEST_F(WebSocketTest, ViewSubscribersReceiveResultsAsTheyAreEmitted) {
   EXPECT_NE(rows[0].find("\"all\":\"all\""), std::string::npos) << rows[0];
   EXPECT_GE(int_field(rows[0], "events"), 1) << rows[0];
   EXPECT_LE(int_field(rows[0], "total"), 10) << rows[0];
+}
+
+// A view subscription's filter selects result rows by their columns (group keys, aggregates,
+// window bounds): here only the odd group's rows, from an independent client. A filter on a column
+// the results do not have is refused before the upgrade.
+TEST_F(WebSocketTest, ViewSubscriptionFilterSelectsResultRowsByTheirColumns) {
+  start(kParityView);
+  HttpResult bad = http_request(
+      "GET", delta_->url("/v1/views/parity/subscribe?filter=" + percent_encode("totl > 1")), kUpgradeHeaders);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("bad_filter"), std::string::npos) << bad.body;
+  EXPECT_NE(bad.body.find("unknown field \\\"totl\\\" (did you mean \\\"total\\\"?)"), std::string::npos)
+      << bad.body;
+  HttpResult stream_field = http_request(
+      "GET", delta_->url("/v1/views/parity/subscribe?filter=" + percent_encode("n > 1")), kUpgradeHeaders);
+  EXPECT_EQ(stream_field.status, 400)
+      << "n is the stream's field, not a result column: " << stream_field.body;
+
+  std::string filter =
+      "odd = 1 and total > 0 and window_end > window_start and window_end > '2000-01-01T00:00:00Z'";
+  Subprocess& sub = client(
+      "subscribe", ws_url(*delta_, "/v1/views/parity/subscribe?filter=" + percent_encode(filter)), {"2"});
+  ASSERT_TRUE(sub.wait_for_output("open", kWaitMs)) << sub.output();
+  post(1, 4);  // odd: 1 + 3, even: 2 + 4, both groups in one emission
+  ASSERT_TRUE(sub.wait_for_output("row ", kWaitMs)) << sub.output();
+  post(5, 4);  // odd: 5 + 7 more
+  ASSERT_TRUE(sub.wait_for_output("closed 1000", kWaitMs)) << sub.output();
+  std::vector<std::string> rows = lines_with(sub.output(), "row ");
+  ASSERT_EQ(rows.size(), 2u) << sub.output();
+  for (const std::string& r : rows) {
+    EXPECT_EQ(int_field(r, "odd"), 1) << r;
+    EXPECT_GT(int_field(r, "total"), 0) << r;
+  }
+  post(9, 1);  // the server keeps serving after the refusals
+}
+
+// `delta tail <view> --filter`: the stream route answers 404, the view's filter applies.
+TEST_F(WebSocketTest, DeltaTailFiltersAViewsResults) {
+  start(kParityView);
+  Subprocess tail({DELTA_BINARY, "tail", "parity", "--filter", "odd = 0", "--url", delta_->url("")},
+                  dir_.path() + "/tail.out");
+  ASSERT_TRUE(tail.start());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kWaitMs);
+  int n = 1;
+  while (lines_with(tail.output(), "{\"window_start\"").size() < 2 &&
+         std::chrono::steady_clock::now() < deadline) {
+    post(n, 2);  // one odd, one even event per round, until two rows arrived
+    n += 2;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // pacing the rounds, bounded
+  }
+  std::vector<std::string> rows = lines_with(tail.output(), "{\"window_start\"");
+  ASSERT_GE(rows.size(), 2u) << tail.output();
+  for (const std::string& r : rows) EXPECT_EQ(int_field(r, "odd"), 0) << r;
+  tail.stop();
+}
+
+// wss://: `delta tail` over the server's TLS listener (certificate checked against --ca-file,
+// refused without it), and the npm client over TLS too.
+TEST_F(WebSocketTest, DeltaTailAndSubscribersOverTls) {
+  std::string crt = dir_.path() + "/server.crt", key = dir_.path() + "/server.key";
+  ASSERT_EQ(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+                         "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+                         key + " -out " + crt + " 2>/dev/null")
+                            .c_str()),
+            0);
+  TlsClient tls{crt, "", ""};
+  delta_ = std::make_unique<DeltaProcess>(dir_.path(), kStreams,
+                                          "tls: {cert: \"" + crt + "\", key: \"" + key + "\"}");
+  delta_->use_tls(tls);
+  ASSERT_TRUE(delta_->start()) << delta_->read_stdout();
+  auto post_tls = [&](int n) {
+    HttpResult r = https_post(delta_->https_url("/v1/streams/orders/events"),
+                              "{\"n\":" + std::to_string(n) + "}\n", "application/x-ndjson", tls);
+    ASSERT_EQ(r.status, 200) << r.body;
+  };
+  post_tls(1);
+  std::string base = delta_->https_url("");
+  Subprocess untrusted({DELTA_BINARY, "tail", "orders", "--from-beginning", "--url", base},
+                       dir_.path() + "/untrusted.out");
+  ASSERT_TRUE(untrusted.start());
+  EXPECT_TRUE(untrusted.wait_for_output("certificate verify failed", kWaitMs))
+      << "no CA given: the self-signed certificate is refused: " << untrusted.output();
+
+  Subprocess tail({DELTA_BINARY, "tail", "orders", "--from-beginning", "--url", base, "--ca-file", crt},
+                  dir_.path() + "/tail.out");
+  ASSERT_TRUE(tail.start());
+  ASSERT_TRUE(tail.wait_for_output("\"n\":1}", kWaitMs)) << "the backlog over wss: " << tail.output();
+  post_tls(2);
+  EXPECT_TRUE(tail.wait_for_output("\"n\":2}", kWaitMs)) << "a live event over wss: " << tail.output();
+  tail.stop();
+
+  ::setenv("NODE_EXTRA_CA_CERTS", crt.c_str(), 1);  // the npm client trusts the test's certificate
+  std::string wss = "wss://127.0.0.1:" + std::to_string(delta_->port());
+  std::string out = run("subscribe", wss + "/v1/streams/orders/subscribe?from=beginning", {"2"});
+  EXPECT_EQ(lines_with(out, "row ").size(), 2u) << out;
+  out = run("ingest", wss + "/v1/streams/orders/ws", {"{\"n\":3}"});
+  EXPECT_NE(out.find(R"(ack {"seq":1,"accepted":1,"rejected":0,"errors":[]})"), std::string::npos) << out;
 }
 
 }  // namespace
