@@ -392,7 +392,7 @@ class RowEncoder {
       names_.push_back(std::move(m));  // `,"name":`; the first column's comma becomes the '{'
     }
   }
-  void begin() { p_ = out_.grow(bound_ + 2); }
+  void begin() { start_ = p_ = out_.grow(bound_ + 2); }
   // Column i's value: the event's own text when `raw` is the integer v was read from, else v.
   void field(size_t i, const process::Value& v, std::string_view raw) {
     namespace jw = process::json_write;
@@ -409,33 +409,27 @@ class RowEncoder {
   }
   void end(const model::Record& rec) {
     *p_++ = '}';
-    const size_t at = spans_.empty() ? 0 : spans_.back().at + spans_.back().len;
     out_.commit(p_);
-    spans_.push_back({at, out_.size() - at, rec.time_ms, rec.offset});
+    sink::Row row;
+    row.json = std::string_view(start_, static_cast<size_t>(p_ - start_));
+    row.time_ms = rec.time_ms;
+    row.offset = rec.offset;
+    rows_.push_back(row);
   }
   // Appends the batch's rows (valid until the next batch) and starts a new batch.
   void flush(std::vector<sink::Row>& rows) {
-    for (const Span& s : spans_) {
-      sink::Row row;
-      row.json = out_.view(s.at, s.len);
-      row.time_ms = s.time;
-      row.offset = s.offset;
-      rows.push_back(row);
-    }
-    spans_.clear();
+    rows.insert(rows.end(), rows_.begin(), rows_.end());
+    rows_.clear();
     out_.clear();
   }
 
  private:
-  struct Span {
-    size_t at, len;
-    int64_t time, offset;
-  };
   std::vector<std::string> names_;
   size_t bound_ = 0;
   process::json_write::Buffer out_;
   char* p_ = nullptr;
-  std::vector<Span> spans_;
+  char* start_ = nullptr;
+  std::vector<sink::Row> rows_;
 };
 
 process::CompiledExpr compile(std::string_view text, const model::StreamSchema& schema,

@@ -127,6 +127,7 @@ const char* string_end(const char* p, const char* end, bool* escaped) {
 
 // A number's text and shape, from the JSON grammar.
 struct Number {
+  const char* event;  // the start of the event: bytes from here on may be read
   const char* begin;
   const char* int_end;  // end of the integer part
   bool fraction = false, exponent = false;
@@ -161,11 +162,9 @@ const char* number_end(const char* p, const char* end, Number* n) {
   return p;
 }
 
-// The value of 8 ASCII digits at p, in a few multiplications instead of a chain of eight
-// (the digits were checked by number_end). Little-endian loads.
-uint64_t eight_digits(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
+// The value of 8 ASCII digits loaded little-endian into v, in a few multiplications instead of a
+// chain of eight (the digits were checked by number_end).
+uint64_t eight_digits(uint64_t v) {
   v -= 0x3030303030303030ull;
   v = v * 10 + (v >> 8);  // pairs of digits in every other byte
   return (((v & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
@@ -181,8 +180,23 @@ bool integer_of(const Number& n, int64_t* out) {
   const size_t digits = static_cast<size_t>(n.int_end - d);
   if (digits > 19) return false;
   uint64_t v = 0;
-  for (; n.int_end - d >= 8; d += 8) v = v * 100'000'000 + eight_digits(d);  // < 10^19 < 2^64
-  for (; d < n.int_end; ++d) v = v * 10 + static_cast<uint64_t>(*d - '0');
+  static constexpr uint64_t kPow10[8] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+  for (; n.int_end - d > 16; ++d) v = v * 10 + static_cast<uint64_t>(*d - '0');  // < 10^19 < 2^64
+  uint64_t word;
+  for (; n.int_end - d >= 8; d += 8) {
+    std::memcpy(&word, d, 8);
+    v = v * 100'000'000 + eight_digits(word);
+  }
+  if (const auto k = static_cast<size_t>(n.int_end - d); k > 0) {
+    if (n.int_end - 8 >= n.event) {
+      // The 8 bytes that end with the last k digits, the bytes before them made '0's.
+      std::memcpy(&word, n.int_end - 8, 8);
+      const uint64_t low = (uint64_t{1} << (8 * (8 - k))) - 1;  // little-endian: the first 8 - k bytes
+      v = v * kPow10[k] + eight_digits((word & ~low) | (0x3030303030303030ull & low));
+    } else {
+      for (; d < n.int_end; ++d) v = v * 10 + static_cast<uint64_t>(*d - '0');
+    }
+  }
   if (negative) {
     if (v == 0 || v > uint64_t{1} << 63) return false;
     *out = static_cast<int64_t>(0 - v);
@@ -259,9 +273,10 @@ const char* skip_value(const char* p, const char* end, int depth) {
   }
 }
 
-// A referenced field's value at p, read as `type` the way read_typed() reads it through simdjson:
-// the same value, or null where the JSON type does not fit. Sets *out; returns the value's end.
-const char* read_flat(const char* p, const char* end, FieldType type, Value* out) {
+// A referenced field's value at p (inside the event that starts at `event`), read as `type` the way
+// read_typed() reads it through simdjson: the same value, or null where the JSON type does not fit. Sets
+// *out; returns the value's end.
+const char* read_flat(const char* event, const char* p, const char* end, FieldType type, Value* out) {
   *out = Value::null();
   if (p >= end) return nullptr;
   const char c = *p;
@@ -283,6 +298,7 @@ const char* read_flat(const char* p, const char* end, FieldType type, Value* out
   if (c == '-' || is_digit(c)) {
     if (type == FieldType::kString || type == FieldType::kBool) return skip_value(p, end, 0);
     Number n;
+    n.event = event;
     const char* q = number_end(p, end, &n);
     if (q == nullptr) return nullptr;
     int64_t i = 0;
@@ -477,7 +493,7 @@ bool JsonEventView::read_flat_object(std::string_view json) {
       seen_[child] = serial_;
       const Node& n = nodes_[child];
       const char* start = p;
-      p = read_flat(p, end, n.type, &values_[n.slot]);
+      p = read_flat(json.data(), p, end, n.type, &values_[n.slot]);
       if (p == nullptr) return false;
       raw_[n.slot] = std::string_view(start, static_cast<size_t>(p - start));
       if (--pending_ == 0) return true;  // as visit(): the rest is not read

@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 namespace delta::process::json_write {
 
@@ -81,29 +83,46 @@ inline char* string(char* p, std::string_view s) {
   return p;
 }
 
-// Bytes of rows written through pointers: grow(n) makes room for n bytes at the end and returns
-// where they start; commit(end) keeps what was written up to `end`. clear() keeps the memory, so a
-// buffer reused round after round stops page-faulting. One owner thread.
+// Bytes of rows written through pointers, in blocks of at least 1 MiB: grow(n) makes room for n
+// contiguous bytes and returns where they start; commit(end) keeps what was written up to `end`.
+// Bytes once committed never move (a new block is started instead), so a row's string_view stays
+// valid until clear(), which keeps the blocks: a buffer reused round after round stops
+// page-faulting. One owner thread.
 class Buffer {
  public:
   char* grow(size_t n) {
-    if (size_ + n > cap_) {
-      const size_t cap = std::max(cap_ * 2, size_ + n);
-      auto data = std::make_unique_for_overwrite<char[]>(cap);
-      if (size_ > 0) std::memcpy(data.get(), data_.get(), size_);
-      data_ = std::move(data);
-      cap_ = cap;
+    if (block_ < blocks_.size() && used_ + n <= blocks_[block_].size)
+      return blocks_[block_].data.get() + used_;
+    // The next block (kept from an earlier round when it is big enough), else a new one.
+    if (block_ < blocks_.size()) ++block_;
+    used_ = 0;
+    if (block_ == blocks_.size() || blocks_[block_].size < n) {
+      const size_t size = std::max(kBlockBytes, n);
+      blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(block_),
+                     Block{std::make_unique_for_overwrite<char[]>(size), size});
     }
-    return data_.get() + size_;
+    return blocks_[block_].data.get();
   }
-  void commit(const char* end) { size_ = static_cast<size_t>(end - data_.get()); }
-  size_t size() const { return size_; }
-  std::string_view view(size_t at, size_t len) const { return {data_.get() + at, len}; }
-  void clear() { size_ = 0; }
+  void commit(const char* end) {
+    const size_t used = static_cast<size_t>(end - blocks_[block_].data.get());
+    bytes_ += used - used_;
+    used_ = used;
+  }
+  size_t bytes() const { return bytes_; }  // committed since clear()
+  void clear() {
+    block_ = 0;
+    used_ = 0;
+    bytes_ = 0;
+  }
 
  private:
-  std::unique_ptr<char[]> data_;
-  size_t size_ = 0, cap_ = 0;
+  static constexpr size_t kBlockBytes = size_t{1} << 20;
+  struct Block {
+    std::unique_ptr<char[]> data;
+    size_t size;
+  };
+  std::vector<Block> blocks_;
+  size_t block_ = 0, used_ = 0, bytes_ = 0;
 };
 
 }  // namespace delta::process::json_write

@@ -153,9 +153,9 @@ void ResultCollector::on_result(const ResultRow& r) {
   }
   // Written through pointers into buffers grown to a bound first: no per-append size checks.
   const size_t columns = plan_.keys.size() + r.values.size();
-  const size_t json_start = json_.size(), key_start = keys_.size();
   char* json =
       json_.grow(bounds_.size() + names_bytes_ + r.key.size() * 6 + columns * (kColumnBound + kPad) + 32);
+  char* const json0 = json;
   char* text = keys_.grow(r.key.size() + columns * kColumnBound);
   char* const text0 = text;
   json = write_piece(json, bounds_);
@@ -179,29 +179,20 @@ void ResultCollector::on_result(const ResultRow& r) {
   *json++ = '}';
   json_.commit(json);
   keys_.commit(text);
-  spans_.push_back({json_start, json_.size() - json_start, key_start, static_cast<size_t>(text - text0),
-                    r.start_ms, r.end_ms, r.is_retraction});
-  if (spans_.size() >= kMaxRoundRows) full_();
-}
-
-const std::vector<sink::Row>& ResultCollector::rows() {
-  rows_.clear();
-  for (const Span& s : spans_) {
-    sink::Row row;
-    row.json = json_.view(s.json_at, s.json_len);
-    row.key = keys_.view(s.key_at, s.key_len);
-    row.time_ms = s.start;
-    row.end_ms = s.end;
-    row.is_retraction = s.retraction;
-    rows_.push_back(row);
-  }
-  return rows_;
+  sink::Row row;
+  row.json = std::string_view(json0, static_cast<size_t>(json - json0));
+  row.key = std::string_view(text0, static_cast<size_t>(text - text0));
+  row.time_ms = r.start_ms;
+  row.end_ms = r.end_ms;
+  row.is_retraction = r.is_retraction;
+  rows_.push_back(row);
+  if (rows_.size() >= kMaxRoundRows) full_();
 }
 
 void ResultCollector::clear() {
   json_.clear();
   keys_.clear();
-  spans_.clear();
+  rows_.clear();
 }
 
 }  // namespace delta::process

@@ -37,19 +37,14 @@ class ResultCollector final : public ResultSink {
 
   void on_result(const ResultRow& r) override;
 
-  bool empty() const { return spans_.empty(); }
-  size_t size() const { return spans_.size(); }
+  bool empty() const { return rows_.empty(); }
+  size_t size() const { return rows_.size(); }
 
   // The rows, valid until clear().
-  const std::vector<sink::Row>& rows();
+  const std::vector<sink::Row>& rows() const { return rows_; }
   void clear();
 
  private:
-  struct Span {
-    size_t json_at, json_len, key_at, key_len;
-    int64_t start, end;
-    bool retraction;
-  };
   const ViewPlan& plan_;
   std::function<void()> full_;
   // `,"name":` of each column and the current window's `{"window_start":..,"window_end":..`, each
@@ -59,7 +54,6 @@ class ResultCollector final : public ResultSink {
   std::string bounds_;
   size_t names_bytes_ = 0;          // of key_names_ and value_names_
   json_write::Buffer json_, keys_;  // the round's rows and sink keys
-  std::vector<Span> spans_;
   std::vector<sink::Row> rows_;
 };
 

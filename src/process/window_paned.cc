@@ -213,18 +213,13 @@ void PanedWindowOperator::fire_window(int64_t end, ResultSink& sink) {
   size_t at[kMaxPanes];
   std::byte* acc = scratch_.data();
   while (n > 0) {
+    // Branch-free: which run holds the next hash is random, so branches on it mispredict.
     uint64_t min_hash = *cur[0].hash;
-    size_t m = 1;
-    at[0] = 0;
-    for (size_t i = 1; i < n; ++i) {
-      const uint64_t h = *cur[i].hash;
-      if (h < min_hash) {
-        min_hash = h;
-        m = 0;
-      } else if (h != min_hash) {
-        continue;
-      }
-      at[m++] = i;
+    for (size_t i = 1; i < n; ++i) min_hash = std::min(min_hash, *cur[i].hash);
+    size_t m = 0;
+    for (size_t i = 0; i < n; ++i) {
+      at[m] = i;
+      m += *cur[i].hash == min_hash ? 1 : 0;
     }
     std::string_view key = cur[at[0]].key();
     if (m > 1) {  // keep the cursors at the smallest key of that hash
