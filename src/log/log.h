@@ -44,6 +44,43 @@ struct PartitionInfo {
   uint32_t segments = 0;
 };
 
+// PartitionGroup: this process's membership in a consumer group over one stream's partitions
+// (Kafka log only: Kafka's group coordinator decides which member owns which partition). A member
+// reads only the partitions it owns; its checkpoint per partition is an offset plus opaque metadata
+// (ADR 0006's fields), committed as the member that owns the partition, so that a member that lost
+// it (rebalanced away, or fenced after a pause) fails instead of overwriting the new owner's.
+// Threads: one owner thread calls every method; the listener runs on it, inside poll() or close().
+class PartitionGroup {
+ public:
+  struct Checkpoint {
+    int32_t partition = 0;
+    int64_t offset = -1;   // -1 from committed(): nothing committed yet
+    std::string metadata;  // what the committer stored with the offset (<= 4 KiB)
+  };
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // Partitions this member stops owning; it is still their owner during the call, so it may
+    // commit() what it has finished. Then it must not read them any more.
+    virtual void on_revoked(const std::vector<int32_t>& partitions) = 0;
+    // Partitions this member owns from now on (in addition to those it kept).
+    virtual void on_assigned(const std::vector<int32_t>& partitions) = 0;
+  };
+  virtual ~PartitionGroup() = default;
+
+  // Serves the group protocol (heartbeats are the client's own); rebalances call the listener
+  // before poll() returns. Call it at least every few seconds; it does not wait.
+  virtual void poll(Listener& listener) = 0;
+  // Commits offsets and metadata of owned partitions synchronously. Fails (and commits nothing
+  // durable for the refused partitions) when this member no longer owns them.
+  virtual Status commit(const std::vector<Checkpoint>& checkpoints) = 0;
+  // The committed checkpoints of `partitions` (offset -1 where none).
+  virtual Result<std::vector<Checkpoint>> committed(const std::vector<int32_t>& partitions) = 0;
+  // Leaves the group: the listener gets on_revoked for what is owned, then the partitions go to
+  // the other members at once instead of after the session timeout.
+  virtual void close(Listener& listener) = 0;
+};
+
 class Log {
  public:
   virtual ~Log() = default;
@@ -71,6 +108,14 @@ class Log {
   // The committed offset, or kNotFound when the consumer never committed in this partition.
   virtual Result<int64_t> committed(std::string_view consumer, std::string_view stream,
                                     int32_t partition) = 0;
+
+  // Joins consumer group `group` for `stream` (see PartitionGroup). Logs without groups (the
+  // embedded log: one process owns every partition) answer kInvalidArgument.
+  virtual Result<std::unique_ptr<PartitionGroup>> join_group(std::string_view group,
+                                                             std::string_view stream) {
+    (void)stream;
+    return Status::invalid_argument("this log has no consumer groups (group " + std::string(group) + ")");
+  }
 
   // Deletes whole segments that retention (age, size, quota) no longer keeps. Called periodically.
   virtual void enforce_retention() = 0;

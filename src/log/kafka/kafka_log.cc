@@ -58,7 +58,10 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::open(config::LogConfig config, Clock
 
 // Defaults, then the user's properties, then what Delta's guarantees need (config refuses user
 // values for those keys, so nothing is silently overridden).
-Result<rd_kafka_t*> KafkaLog::new_client(bool producer, const std::string& group_id) const {
+Result<rd_kafka_t*> KafkaLog::new_client(
+    bool producer, const std::string& group_id,
+    const std::vector<std::pair<std::string, std::string>>* group_defaults,
+    void (*configure)(rd_kafka_conf_t*)) const {
   kafka::ConfPtr conf(rd_kafka_conf_new());
   kafka::Properties fixed = {{"bootstrap.servers", config_.brokers}};
   if (producer) {
@@ -71,6 +74,8 @@ Result<rd_kafka_t*> KafkaLog::new_client(bool producer, const std::string& group
                                {"enable.partition.eof", "true"}});
   }
   DELTA_RETURN_IF_ERROR(kafka::set_properties(conf.get(), default_properties(producer)));
+  if (group_defaults != nullptr) DELTA_RETURN_IF_ERROR(kafka::set_properties(conf.get(), *group_defaults));
+  if (configure != nullptr) configure(conf.get());
   DELTA_RETURN_IF_ERROR(kafka::set_properties(conf.get(), config_.properties));
   DELTA_RETURN_IF_ERROR(kafka::set_properties(conf.get(), fixed));
   kafka::route_logs(conf.get());

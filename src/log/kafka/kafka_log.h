@@ -41,6 +41,7 @@
 struct rd_kafka_s;
 struct rd_kafka_topic_s;
 struct rd_kafka_message_s;
+struct rd_kafka_conf_s;
 
 namespace delta::log {
 
@@ -78,6 +79,12 @@ class KafkaLog final : public Log {
   Status commit(std::string_view consumer, std::string_view stream, int32_t partition,
                 int64_t offset) override;
   Result<int64_t> committed(std::string_view consumer, std::string_view stream, int32_t partition) override;
+  // A group member subscribed to the stream's topic (kafka_group.cc): librdkafka's group protocol
+  // assigns the partitions; commits carry offset + metadata and are fenced by the generation.
+  // Defaults session.timeout.ms 10000, heartbeat.interval.ms 1000, max.poll.interval.ms 60000;
+  // `properties` override them. The group must be closed before this log.
+  Result<std::unique_ptr<PartitionGroup>> join_group(std::string_view group,
+                                                     std::string_view stream) override;
   // Kafka applies the topics' own retention.
   void enforce_retention() override {}
   void close() override;
@@ -91,7 +98,12 @@ class KafkaLog final : public Log {
   struct Pending;
   enum class State { kNew, kOpen, kClosed };
 
-  Result<rd_kafka_s*> new_client(bool producer, const std::string& group_id) const;
+  // `group_defaults` go after Delta's defaults and before the user's properties; `configure` (when
+  // given) adds callbacks to the configuration last.
+  Result<rd_kafka_s*> new_client(
+      bool producer, const std::string& group_id,
+      const std::vector<std::pair<std::string, std::string>>* group_defaults = nullptr,
+      void (*configure)(rd_kafka_conf_s*) = nullptr) const;
   Result<int32_t> describe(const std::string& topic);  // partition count, or kNotFound
   Status create_topic(const std::string& topic, int32_t partitions);
   Result<Topic*> find_topic(std::string_view stream, int32_t partition);  // kNotFound when unknown

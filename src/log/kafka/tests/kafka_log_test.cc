@@ -1,7 +1,11 @@
 // KafkaLog against librdkafka's mock cluster in this process: topics, append -> read round trips
 // with Kafka offsets, consumer-group commits, and refusals the edge turns into 503.
+#include <chrono>
+#include <functional>
 #include <future>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -214,6 +218,104 @@ TEST_F(KafkaLogTest, CloseRefusesLaterAppends) {
   ASSERT_TRUE(append("events", 0, make_batch(events(0, 1))).is_ok());
   log_->close();
   EXPECT_EQ(append("events", 0, make_batch(events(1, 1))).status().code(), StatusCode::kUnavailable);
+}
+
+// Records what a group member is told and commits on revocation what it was asked to.
+struct Member : PartitionGroup::Listener {
+  std::set<int32_t> owned;
+  int rebalances = 0;
+  PartitionGroup* group = nullptr;
+  std::string on_revoke_metadata;  // committed for every revoked partition, when set
+  Status revoke_commit = Status::internal("not tried");
+  void on_revoked(const std::vector<int32_t>& ps) override {
+    ++rebalances;
+    if (!on_revoke_metadata.empty() && group != nullptr) {
+      std::vector<PartitionGroup::Checkpoint> cs;
+      for (int32_t p : ps) cs.push_back({p, 7, on_revoke_metadata});
+      revoke_commit = group->commit(cs);
+    }
+    for (int32_t p : ps) owned.erase(p);
+  }
+  void on_assigned(const std::vector<int32_t>& ps) override {
+    ++rebalances;
+    owned.insert(ps.begin(), ps.end());
+  }
+};
+
+// Polls both members until `done` holds (bounded by 30 s).
+bool poll_until(PartitionGroup& a, Member& ma, PartitionGroup* b, Member* mb,
+                const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    a.poll(ma);
+    if (b != nullptr) b->poll(*mb);
+    if (done()) return true;
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(20));  // the group protocol runs on librdkafka's threads
+  }
+  return false;
+}
+
+TEST_F(KafkaLogTest, GroupMembersSharePartitionsAndCommitOffsetsWithMetadata) {
+  config_.properties.push_back({"session.timeout.ms", "6000"});
+  config_.properties.push_back({"heartbeat.interval.ms", "200"});
+  KafkaLogOptions options;
+  options.admin_timeout_ms = 5000;
+  auto second = KafkaLog::open(config_, clock_, registry_, options);
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  log_->close();
+  auto first = KafkaLog::open(config_, clock_, registry_, options);
+  ASSERT_TRUE(first.is_ok());
+  log_ = std::move(*first);
+  ASSERT_TRUE(log_->ensure_stream("events", 4).is_ok());
+  ASSERT_TRUE((*second)->ensure_stream("events", 4).is_ok());
+
+  auto a = log_->join_group("g.view", "events");
+  ASSERT_TRUE(a.is_ok()) << a.status().to_string();
+  Member ma;
+  ma.group = a->get();
+  ASSERT_TRUE(poll_until(**a, ma, nullptr, nullptr, [&] { return ma.owned.size() == 4; }));
+  ASSERT_TRUE((*a)->commit({{1, 12, "meta one"}, {2, 3, ""}}).is_ok());
+  Result<std::vector<PartitionGroup::Checkpoint>> c = (*a)->committed({0, 1, 2});
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  ASSERT_EQ(c->size(), 3u);
+  EXPECT_EQ((*c)[0].offset, -1);
+  EXPECT_EQ((*c)[1].offset, 12);
+  EXPECT_EQ((*c)[1].metadata, "meta one");
+  EXPECT_EQ((*c)[2].offset, 3);
+
+  // A second member: the partitions are split, and the first commits on revocation.
+  ma.on_revoke_metadata = "handed over";
+  auto b = (*second)->join_group("g.view", "events");
+  ASSERT_TRUE(b.is_ok());
+  Member mb;
+  mb.group = b->get();
+  ASSERT_TRUE(poll_until(
+      **a, ma, b->get(), &mb,
+      [&] { return ma.owned.size() + mb.owned.size() == 4 && !ma.owned.empty() && !mb.owned.empty(); }))
+      << ma.owned.size() << " " << mb.owned.size();
+  for (int32_t p : ma.owned) EXPECT_FALSE(mb.owned.count(p)) << p;
+  // Kafka accepts a commit during the revocation (the group is preparing the rebalance); the mock
+  // refuses it with REBALANCE_IN_PROGRESS. Either way the checkpoint is whole: both fields or none.
+  Result<std::vector<PartitionGroup::Checkpoint>> after = (*b)->committed({1});
+  ASSERT_TRUE(after.is_ok());
+  if (ma.revoke_commit.is_ok()) {
+    EXPECT_EQ((*after)[0].offset, 7);
+    EXPECT_EQ((*after)[0].metadata, "handed over");
+  } else {
+    EXPECT_NE(ma.revoke_commit.message().find("rebalance in progress"), std::string::npos)
+        << ma.revoke_commit.to_string();
+    EXPECT_EQ((*after)[0].offset, 12);
+    EXPECT_EQ((*after)[0].metadata, "meta one");
+  }
+
+  // The first leaves: the second owns everything without waiting for a session timeout.
+  ma.on_revoke_metadata.clear();
+  (*a)->close(ma);
+  EXPECT_TRUE(ma.owned.empty());
+  ASSERT_TRUE(poll_until(**b, mb, nullptr, nullptr, [&] { return mb.owned.size() == 4; }));
+  (*b)->close(mb);
+  (*second)->close();
 }
 
 }  // namespace
