@@ -34,6 +34,10 @@ void append_time(std::string& out, int64_t ms) {
 
 }  // namespace
 
+std::string group_name(const config::PipelineConfig& cfg, std::string_view view) {
+  return cfg.log.topic_prefix + "view." + std::string(view);
+}
+
 Result<std::unique_ptr<Views>> Views::start(const config::PipelineConfig& cfg, log::Log& log,
                                             sink::SinkSet* sinks, runtime::LiveHub* hub,
                                             obs::Registry& registry, const Clock& clock) {
@@ -58,8 +62,11 @@ Result<std::unique_ptr<Views>> Views::start(const config::PipelineConfig& cfg, l
       if (v.reader == nullptr && sinks != nullptr) v.reader = sinks->results_for(name);
     }
     sink::DeadLetters* dlq = sinks != nullptr ? &sinks->dead_letters() : nullptr;
+    // Kafka log: the instances running this view share its partitions as one consumer group.
+    process::ViewWorkerOptions view_options = options;
+    if (cfg.log.kind == "kafka") view_options.group = group_name(cfg, v.config->name);
     v.worker = std::make_unique<process::ViewWorker>(*v.plan, log, std::move(targets), dlq, hub, registry,
-                                                     clock, options);
+                                                     clock, view_options);
     views->views_.push_back(std::move(v));
   }
   for (View& v : views->views_) {
@@ -121,14 +128,17 @@ std::string Views::describe_json(std::string_view name) const {
          "},\"events\":{\"read\":" + std::to_string(s.events) +
          ",\"accepted\":" + std::to_string(s.accepted) + ",\"late\":" + std::to_string(s.late) +
          ",\"duplicates\":" + std::to_string(s.duplicates) + ",\"filtered\":" + std::to_string(s.filtered) +
-         "},\"results\":" + std::to_string(s.results) + ",\"partitions\":[";
+         "},\"results\":" + std::to_string(s.results) +
+         ",\"assigned_partitions\":" + std::to_string(s.assigned_partitions) +
+         ",\"rebalances\":" + std::to_string(s.rebalances) + ",\"partitions\":[";
   for (size_t p = 0; p < s.partitions.size(); ++p) {
     const process::ViewSnapshot::Partition& ps = s.partitions[p];
     if (p > 0) out += ',';
     out += "{\"partition\":" + std::to_string(p) + ",\"next_offset\":" + std::to_string(ps.next_offset) +
            ",\"end_offset\":" + std::to_string(ps.end_offset) +
            ",\"lag\":" + std::to_string(std::max<int64_t>(0, ps.end_offset - ps.next_offset)) +
-           ",\"committed_offset\":" + std::to_string(ps.committed_offset) + ",\"watermark\":";
+           ",\"committed_offset\":" + std::to_string(ps.committed_offset) +
+           ",\"assigned\":" + (ps.assigned ? "true" : "false") + ",\"watermark\":";
     append_time(out, ps.watermark_ms);
     out += '}';
   }

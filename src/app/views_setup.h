@@ -20,6 +20,9 @@
 
 namespace delta::app {
 
+// The Kafka consumer group of `view` when the log is Kafka: <topic_prefix>view.<view>.
+std::string group_name(const config::PipelineConfig& cfg, std::string_view view);
+
 class Views final : public edge::ViewService {
  public:
   // Compiles every view (errors point at the file, view, expression and column) and starts its

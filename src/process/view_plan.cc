@@ -248,6 +248,22 @@ Result<std::vector<std::unique_ptr<ViewPlan>>> compile_views(const config::Pipel
     if (s == nullptr) return Status::invalid_argument(v.location + ": no stream named \"" + v.from + "\"");
     Result<std::unique_ptr<ViewPlan>> plan = compile_view(v, *s);
     if (!plan) return plan.status();
+    // Kafka log: instances share a view's partitions, so every (window, group key) must live in one
+    // partition; the edge partitions by the stream's key, hence the key must be a group-by column.
+    if (cfg.log.kind == "kafka") {
+      bool keyed = false;
+      for (const config::ViewExpr& g : v.group_by) keyed |= !s->key_field.empty() && g.text == s->key_field;
+      if (!keyed) {
+        // Point at the group_by when there is one, else at the view's `from`.
+        const std::string& at = v.group_by.empty() ? v.location : v.group_by.front().where;
+        return Status::invalid_argument(
+            at + ": with log kind kafka, group_by must include the stream's key field" +
+            (s->key_field.empty() ? " (stream \"" + v.from + "\" has no `key`: set one)"
+                                  : " \"" + s->key_field + "\"") +
+            ", because the instances of a consumer group each aggregate only the partitions they own and "
+            "the edge partitions events by that key");
+      }
+    }
     out.push_back(std::move(*plan));
   }
   return out;

@@ -1,5 +1,8 @@
 #include "process/view_worker.h"
 
+#include <algorithm>
+#include <charconv>
+
 #include "base/hash.h"
 #include "log/file_util.h"
 #include "obs/logger.h"
@@ -14,6 +17,37 @@ namespace {
 constexpr int64_t kChunkRecords = 256;
 // Events whose window adds are issued together (their hash-table misses overlap).
 constexpr size_t kStageGroup = 32;
+
+// A partition's checkpoint in its Kafka commit metadata (the offset is the commit's own).
+constexpr std::string_view kMetadataTag = "delta-view 1";
+
+struct PartitionMetadata {
+  int64_t prefix_max = kNoWatermark;
+  int64_t read_through = 0;
+  int64_t open_start = 0;
+  int64_t view_watermark = kNoWatermark;
+};
+
+std::string format_metadata(const PartitionMetadata& m) {
+  return std::string(kMetadataTag) + ' ' + std::to_string(m.prefix_max) + ' ' +
+         std::to_string(m.read_through) + ' ' + std::to_string(m.open_start) + ' ' +
+         std::to_string(m.view_watermark);
+}
+
+std::optional<PartitionMetadata> parse_metadata(std::string_view text) {
+  if (text.substr(0, kMetadataTag.size()) != kMetadataTag) return std::nullopt;
+  text.remove_prefix(kMetadataTag.size());
+  int64_t v[4];
+  for (int64_t& x : v) {
+    if (text.empty() || text.front() != ' ') return std::nullopt;
+    text.remove_prefix(1);
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), x);
+    if (ec != std::errc()) return std::nullopt;
+    text.remove_prefix(static_cast<size_t>(end - text.data()));
+  }
+  if (!text.empty()) return std::nullopt;
+  return PartitionMetadata{v[0], v[1], v[2], v[3]};
+}
 
 }  // namespace
 
@@ -35,7 +69,14 @@ ViewWorker::ViewWorker(const ViewPlan& plan, log::Log& log, std::vector<sink::Ro
       dedup_id_(plan.dedup_id),
       where_(plan.where),
       parts_(static_cast<size_t>(plan.stream->partitions)),
-      committed_(parts_.size(), -1) {
+      committed_(parts_.size(), -1),
+      floor_(parts_.size(), kNoWatermark),
+      owned_(parts_.size(), options_.group.empty() ? 1 : 0),
+      local_(parts_.size(), -1),
+      revoke_wait_ms_(options_.revoke_ack_wait_ms) {
+  if (options_.group.empty()) {
+    for (size_t p = 0; p < local_.size(); ++p) local_[p] = static_cast<int>(p);
+  }
   for (const KeyColumn& k : plan.keys) keys_.push_back(k.expr);
   for (const AggregateColumn& a : plan.aggregates) {
     arg_of_.push_back(a.arg ? static_cast<int>(args_.size()) : -1);
@@ -54,6 +95,11 @@ ViewWorker::ViewWorker(const ViewPlan& plan, log::Log& log, std::vector<sink::Ro
   entries_ = &registry.gauge("delta_view_state_entries", "(window, key) entries a view keeps", view);
   state_bytes_ = &registry.gauge("delta_view_state_bytes", "Bytes of a view's window state", view);
   watermark_ = &registry.gauge("delta_view_watermark_ms", "A view's event-time watermark (epoch ms)", view);
+  assigned_ = &registry.gauge("delta_view_assigned_partitions",
+                              "Partitions of its stream this instance reads for a view", view);
+  rebalances_ =
+      &registry.counter("delta_view_rebalances_total",
+                        "Partition assignment changes a view's consumer group member went through", view);
   for (size_t p = 0; p < parts_.size(); ++p) {
     obs::Labels labels{{"view", plan.name}, {"partition", std::to_string(p)}};
     lag_.push_back(
@@ -66,12 +112,27 @@ ViewWorker::ViewWorker(const ViewPlan& plan, log::Log& log, std::vector<sink::Ro
 
 ViewWorker::~ViewWorker() { stop(); }
 
-Status ViewWorker::start() {
+Status ViewWorker::make_operator(int partitions) {
+  WatermarkOptions w = plan_.watermarks;
+  w.partitions = std::max(1, partitions);
   Result<std::unique_ptr<WindowOperator>> op =
-      WindowOperator::make(plan_.window, plan_.layout.get(), plan_.watermarks, &clock_);
+      WindowOperator::make(plan_.window, plan_.layout.get(), w, &clock_);
   if (!op) return op.status();
   op_ = std::move(*op);
-  DELTA_RETURN_IF_ERROR(load_checkpoint());
+  return Status::ok();
+}
+
+Status ViewWorker::start() {
+  if (options_.group.empty()) {
+    DELTA_RETURN_IF_ERROR(make_operator(static_cast<int>(parts_.size())));
+    DELTA_RETURN_IF_ERROR(load_checkpoint());
+  } else {
+    // Nothing is owned until the group assigns partitions (run() polls it).
+    DELTA_RETURN_IF_ERROR(make_operator(1));
+    Result<std::unique_ptr<log::PartitionGroup>> g = log_.join_group(options_.group, plan_.stream->name);
+    if (!g) return g.status();
+    group_ = std::move(*g);
+  }
   for (sink::RowTarget* t : targets_) t->add_table(&plan_.table);
   last_commit_ms_ = last_early_ms_ = clock_.now_ms();
   publish_snapshot();
@@ -93,12 +154,121 @@ void ViewWorker::stop(int64_t ack_wait_ms) {
     if (pending_.empty() || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));  // waiting on sinks' acks at shutdown
   }
+  if (group_) {
+    // Leaving hands the partitions to the other members now rather than after the session timeout;
+    // the revocation commits once more (no acks come any more: do not wait for them).
+    revoke_wait_ms_ = 0;
+    group_->close(*this);
+    group_.reset();
+  }
+}
+
+void ViewWorker::settle(int64_t wait_ms) {
+  record_candidate();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  for (;;) {
+    maybe_commit(true);
+    if (pending_.empty() || std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // a rebalance waits on sinks' acks
+  }
+}
+
+void ViewWorker::on_revoked(const std::vector<int32_t>& partitions) {
+  ++stats_.rebalances;
+  settle(revoke_wait_ms_);
+  for (int32_t p : partitions) {
+    if (p >= 0 && static_cast<size_t>(p) < owned_.size()) owned_[static_cast<size_t>(p)] = 0;
+  }
+  reassigned("partitions revoked", partitions.size());
+}
+
+void ViewWorker::reassigned(std::string_view what, size_t count) {
+  obs::info("view", what, {{"view", plan_.name}, {"partitions", static_cast<int64_t>(count)}});
+  if (Status st = rebuild(); !st.is_ok()) {
+    rebuild_pending_ = true;  // run() tries again each round
+    obs::warn("view", "rebuilding after a rebalance failed; retrying",
+              {{"view", plan_.name}, {"error", st.to_string()}});
+  }
+  publish_snapshot();
+}
+
+void ViewWorker::on_assigned(const std::vector<int32_t>& partitions) {
+  ++stats_.rebalances;
+  // Partitions kept through the change (cooperative rebalancing) are committed before their state
+  // is dropped, so the rebuild replays as little as possible.
+  if (std::find(owned_.begin(), owned_.end(), 1) != owned_.end()) settle(revoke_wait_ms_);
+  for (int32_t p : partitions) {
+    if (p >= 0 && static_cast<size_t>(p) < owned_.size()) owned_[static_cast<size_t>(p)] = 1;
+  }
+  reassigned("partitions assigned", partitions.size());
+}
+
+Status ViewWorker::rebuild() {
+  rebuild_pending_ = true;
+  pending_.clear();
+  candidates_.clear();
+  collector_->clear();
+  staged_.clear();
+  staged_keys_.clear();
+  staged_inputs_.clear();
+  std::vector<int32_t> mine;
+  for (size_t p = 0; p < parts_.size(); ++p) {
+    parts_[p] = PartitionState{};
+    floor_[p] = kNoWatermark;
+    committed_[p] = -1;
+    local_[p] = owned_[p] ? static_cast<int>(mine.size()) : -1;
+    if (owned_[p]) mine.push_back(static_cast<int32_t>(p));
+  }
+  if (plan_.stream->dedup_horizon_ms > 0)
+    dedup_ = std::make_unique<Deduplicator>(plan_.stream->dedup_horizon_ms);
+  DELTA_RETURN_IF_ERROR(make_operator(static_cast<int>(mine.size())));
+  Result<std::vector<log::PartitionGroup::Checkpoint>> cps = group_->committed(mine);
+  if (!cps) return cps.status();
+  int64_t view_wm = INT64_MAX;
+  for (const log::PartitionGroup::Checkpoint& cp : *cps) {
+    const auto p = static_cast<size_t>(cp.partition);
+    if (p >= parts_.size() || !owned_[p]) continue;
+    Result<log::PartitionInfo> info = log_.partition_info(plan_.stream->name, cp.partition);
+    if (!info) return info.status();
+    PartitionState& ps = parts_[p];
+    ps.next = info->start_offset;
+    std::optional<PartitionMetadata> m = cp.offset >= 0 ? parse_metadata(cp.metadata) : std::nullopt;
+    if (!m) {
+      if (cp.offset >= 0) {
+        obs::warn(
+            "view",
+            "a committed offset without Delta's checkpoint metadata; replaying the partition from the start",
+            {{"view", plan_.name}, {"partition", cp.partition}, {"offset", cp.offset}});
+      }
+      view_wm = kNoWatermark;
+      continue;
+    }
+    ps.next = std::max(cp.offset, info->start_offset);
+    ps.accepted_max = m->prefix_max;
+    ps.replay_until = m->read_through;
+    floor_[p] = m->open_start;
+    if (ps.accepted_max != kNoWatermark) op_->restore_partition(local_[p], ps.accepted_max);
+    committed_[p] = cp.offset;
+    view_wm = std::min(view_wm, m->view_watermark);
+  }
+  if (!mine.empty() && view_wm != INT64_MAX && view_wm != kNoWatermark) op_->restore_view_watermark(view_wm);
+  rebuild_pending_ = false;
+  return Status::ok();
 }
 
 void ViewWorker::run() {
   while (running_.load(std::memory_order_relaxed)) {
     bool progressed = false;
-    for (size_t p = 0; p < parts_.size(); ++p) progressed |= read_partition(static_cast<int>(p));
+    if (group_) {
+      group_->poll(*this);
+      if (rebuild_pending_ && !rebuild().is_ok()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(options_.poll_ms * 10));  // coordinator away
+        continue;
+      }
+    }
+    for (size_t p = 0; p < parts_.size(); ++p) {
+      if (owned_[p]) progressed |= read_partition(static_cast<int>(p));
+    }
     op_->advance(*collector_);
     int64_t now = clock_.now_ms();
     if (plan_.early_ms > 0 && now - last_early_ms_ >= plan_.early_ms) {
@@ -161,7 +331,7 @@ void ViewWorker::process_record(int p, int64_t offset, int64_t time_ms, std::str
   // Replaying what the checkpoint had read: an event of a window that was final then already
   // counted there (or went to the DLQ then).
   const bool replayed = offset < ps.replay_until;
-  if (replayed && time_ms < replay_floor_) return;
+  if (replayed && time_ms < floor_[static_cast<size_t>(p)]) return;
   Status parsed = view_.reset(value, readable);
   if (!parsed.is_ok()) {
     if (dlq_ != nullptr) dlq_->add(plan_.stream->name, stage_, "malformed: " + parsed.message(), value);
@@ -219,7 +389,8 @@ void ViewWorker::add_staged(int p) {
     const Staged& e = staged_[i];
     std::string_view key(staged_keys_.data() + e.key_at, e.key_len);
     std::span<const AggInput> inputs(staged_inputs_.data() + i * n, n);
-    if (op_->add_hashed(p, e.time_ms, key, e.hash, inputs) == AddOutcome::kLate) {
+    if (op_->add_hashed(local_[static_cast<size_t>(p)], e.time_ms, key, e.hash, inputs) ==
+        AddOutcome::kLate) {
       if (e.replayed) continue;  // it went to the DLQ before the checkpoint
       ++stats_.late;
       if (dlq_ != nullptr) dlq_->add(plan_.stream->name, stage_, "late", e.value);
@@ -291,7 +462,7 @@ void ViewWorker::maybe_commit(bool force) {
   }
   if (best == nullptr) return;
   bool changed = false;
-  for (size_t p = 0; p < parts_.size(); ++p) changed |= best->parts[p].offset != committed_[p];
+  for (size_t p = 0; p < parts_.size(); ++p) changed |= owned_[p] && best->parts[p].offset != committed_[p];
   if (!changed) return;
   if (dlq_ != nullptr && dlq_dirty_) {
     if (Status st = dlq_->sync(); !st.is_ok()) {
@@ -300,6 +471,10 @@ void ViewWorker::maybe_commit(bool force) {
       return;
     }
     dlq_dirty_ = false;
+  }
+  if (group_) {
+    commit_group(*best);
+    return;
   }
   if (Status st = save_checkpoint(*best); !st.is_ok()) {
     obs::warn("view", "checkpoint failed", {{"view", plan_.name}, {"error", st.to_string()}});
@@ -311,6 +486,26 @@ void ViewWorker::maybe_commit(bool force) {
     if (!st.is_ok())
       obs::warn("view", "offset commit failed", {{"view", plan_.name}, {"error", st.to_string()}});
   }
+}
+
+// Commits every owned partition's offset and metadata through the group, as its owner: a member
+// that lost the partitions gets an error and changes nothing.
+bool ViewWorker::commit_group(const Candidate& c) {
+  std::vector<log::PartitionGroup::Checkpoint> cs;
+  for (size_t p = 0; p < parts_.size(); ++p) {
+    if (!owned_[p]) continue;
+    const CandidatePart& part = c.parts[p];
+    cs.push_back({static_cast<int32_t>(p), part.offset,
+                  format_metadata({part.prefix_max, part.read_through, c.open_start, c.view_watermark})});
+  }
+  if (Status st = group_->commit(cs); !st.is_ok()) {
+    obs::warn("view", "offset commit to the consumer group failed",
+              {{"view", plan_.name}, {"error", st.to_string()}});
+    return false;
+  }
+  for (const log::PartitionGroup::Checkpoint& cp : cs)
+    committed_[static_cast<size_t>(cp.partition)] = cp.offset;
+  return true;
 }
 
 Status ViewWorker::save_checkpoint(const Candidate& c) {
@@ -331,7 +526,7 @@ Status ViewWorker::load_checkpoint() {
     if (!parsed) return Status::invalid_argument(path + ": " + parsed.status().message());
     ckpt = std::move(*parsed);
     op_->restore_view_watermark(ckpt->view_watermark);
-    replay_floor_ = ckpt->open_start;
+    for (int64_t& f : floor_) f = ckpt->open_start;
   } else if (text.status().code() != StatusCode::kNotFound) {
     return text.status();
   }
@@ -358,9 +553,12 @@ void ViewWorker::publish_snapshot() {
   s.state_entries = op_->entries();
   s.state_bytes = op_->memory_bytes();
   s.partitions.resize(parts_.size());
+  s.assigned_partitions = 0;
   for (size_t p = 0; p < parts_.size(); ++p) {
+    const bool mine = owned_[p] != 0;
+    s.assigned_partitions += mine ? 1 : 0;
     s.partitions[p] = {parts_[p].next, parts_[p].end, committed_[p],
-                       op_->partition_watermark(static_cast<int>(p))};
+                       mine ? op_->partition_watermark(local_[p]) : kNoWatermark, mine};
     lag_[p]->set(std::max<int64_t>(0, parts_[p].end - parts_[p].next));
     partition_watermark_[p]->set(s.partitions[p].watermark_ms);
   }
@@ -368,6 +566,8 @@ void ViewWorker::publish_snapshot() {
   late_->inc(s.late - snapshot_.late);
   duplicates_->inc(s.duplicates - snapshot_.duplicates);
   results_->inc(s.results - snapshot_.results);
+  rebalances_->inc(s.rebalances - snapshot_.rebalances);
+  assigned_->set(static_cast<int64_t>(s.assigned_partitions));
   entries_->set(static_cast<int64_t>(s.state_entries));
   state_bytes_->set(static_cast<int64_t>(s.state_bytes));
   watermark_->set(s.view_watermark_ms);

@@ -16,6 +16,16 @@
 // `checkpoint_dir`; the offset is also committed to the log as consumer "view.<name>" so that retention keeps
 // what a restart needs.
 //
+// As a consumer group member (options.group set; Kafka log only, docs/adr/0007): the worker joins the
+// group through Log::join_group and reads only the partitions Kafka assigns it. The checkpoint of a
+// partition is then its Kafka commit: offset + metadata "delta-view 1 <prefix max> <read through>
+// <open start> <view watermark>", committed through the group (no file). On any assignment change
+// it first commits what its sinks acknowledged (waiting up to revoke_ack_wait_ms), then drops every
+// window and rebuilds from the committed checkpoints of the partitions it owns now: the operator
+// gets one watermark slot per owned partition (so the view watermark is the minimum over those),
+// the restored view watermark is the minimum of theirs, and each partition keeps its own replay
+// floor, so nothing final at a partition's checkpoint is emitted again from partial state.
+//
 // Nothing is allocated per event after warm-up: the JSON view, key buffer and inputs are reused.
 // Threads: start()/stop() from the owner; snapshot() from any thread (copies under a mutex that the
 // worker takes once per round).
@@ -45,10 +55,12 @@
 namespace delta::process {
 
 struct ViewWorkerOptions {
-  std::string checkpoint_dir;         // where <view>.checkpoint lives
-  size_t read_bytes = 1 << 20;        // per log read
-  int64_t commit_interval_ms = 1000;  // how often offsets are committed
-  int64_t poll_ms = 10;               // sleep when no partition has new events
+  std::string checkpoint_dir;           // where <view>.checkpoint lives
+  size_t read_bytes = 1 << 20;          // per log read
+  int64_t commit_interval_ms = 1000;    // how often offsets are committed
+  int64_t poll_ms = 10;                 // sleep when no partition has new events
+  std::string group;                    // consumer group to join (Kafka log); empty: own every partition
+  int64_t revoke_ack_wait_ms = 10'000;  // on a rebalance, how long to wait for sinks' acks
 };
 
 // What GET /v1/views/{view} shows.
@@ -58,21 +70,24 @@ struct ViewSnapshot {
     int64_t end_offset = 0;        // the log's end offset when last read
     int64_t committed_offset = 0;  // what a restart would replay from
     int64_t watermark_ms = 0;      // kNoWatermark before the first event
+    bool assigned = true;          // this instance reads the partition (always, without a group)
   };
   std::vector<Partition> partitions;
   int64_t view_watermark_ms = 0;
   uint64_t events = 0, accepted = 0, late = 0, duplicates = 0, filtered = 0, results = 0;
   size_t state_entries = 0, state_bytes = 0;
+  size_t assigned_partitions = 0;
+  uint64_t rebalances = 0;  // assignment changes seen (group members only)
 };
 
-class ViewWorker {
+class ViewWorker final : private log::PartitionGroup::Listener {
  public:
   // Everything passed in outlives the worker. `targets` are the view's sinks; `dlq` and `hub` may
   // be null (tests).
   ViewWorker(const ViewPlan& plan, log::Log& log, std::vector<sink::RowTarget*> targets,
              sink::DeadLetters* dlq, runtime::LiveHub* hub, obs::Registry& registry, const Clock& clock,
              ViewWorkerOptions options);
-  ~ViewWorker();
+  ~ViewWorker() override;
 
   // Reads the checkpoint, restores watermarks, registers the results table with the sinks and starts
   // the thread.
@@ -125,6 +140,14 @@ class ViewWorker {
   Status load_checkpoint();
   Status save_checkpoint(const Candidate& c);
   void publish_snapshot();
+  // Consumer-group membership (options.group).
+  void on_revoked(const std::vector<int32_t>& partitions) override;
+  void on_assigned(const std::vector<int32_t>& partitions) override;
+  void settle(int64_t wait_ms);                          // commits what the sinks acknowledge within wait_ms
+  void reassigned(std::string_view what, size_t count);  // logs, rebuilds, publishes
+  Status rebuild();  // drops all window state; restores the owned partitions' checkpoints
+  Status make_operator(int partitions);
+  bool commit_group(const Candidate& c);
 
   const ViewPlan& plan_;
   log::Log& log_;
@@ -163,14 +186,20 @@ class ViewWorker {
   bool dlq_dirty_ = false;
   int64_t last_commit_ms_ = 0, last_early_ms_ = 0;
   std::vector<int64_t> committed_;
-  int64_t replay_floor_ = kNoWatermark;  // after a restart: events older than this were final
+  std::vector<int64_t> floor_;  // per partition, after a restart: replayed events older were final
+  std::unique_ptr<log::PartitionGroup> group_;
+  std::vector<char> owned_;  // per partition: this worker reads it
+  std::vector<int> local_;   // per partition: its watermark slot in op_, -1 when not owned
+  bool rebuild_pending_ = false;
+  int64_t revoke_wait_ms_ = 0;
 
   ViewSnapshot stats_;
   mutable std::mutex snapshot_mu_;
   ViewSnapshot snapshot_;  // GUARDED_BY(snapshot_mu_)
 
   obs::Counter *events_, *late_, *results_, *duplicates_;
-  obs::Gauge *entries_, *state_bytes_, *watermark_;
+  obs::Counter* rebalances_;
+  obs::Gauge *entries_, *state_bytes_, *watermark_, *assigned_;
   std::vector<obs::Gauge*> lag_, partition_watermark_;
 
   std::atomic<bool> running_{false};

@@ -306,6 +306,15 @@ std::string unzstd(const std::string& in) {
   return ZSTD_isError(n) ? "(bad zstd)" : out;
 }
 
+bool poll_until(int seconds, const std::function<bool()>& fn) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (fn()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the polling interval
+  }
+  return fn();
+}
+
 double metric_value(const std::string& exposition, const std::string& series) {
   std::istringstream in(exposition);
   std::string line;

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -131,6 +132,9 @@ std::string zstd(const std::string& in);
 // One zstd frame with its content size (as the archive writes them) decoded; "(not zstd)" or
 // "(bad zstd)" otherwise.
 std::string unzstd(const std::string& in);
+
+// Polls `fn` every 50 ms until it returns true or `seconds` pass; the last answer of `fn`.
+bool poll_until(int seconds, const std::function<bool()>& fn);
 
 // The value of a Prometheus sample line `name{labels} value` (exact prefix match), or -1.
 double metric_value(const std::string& exposition, const std::string& series);
