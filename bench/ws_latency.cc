@@ -270,6 +270,7 @@ void step(const Options& o, int64_t rate, const std::vector<Frame>& frames, size
           std::fprintf(stderr, "refused: %.*s\n", 200, text.data());
         buffer.consume(buffer.size());
         p->acked.fetch_add(1);
+        p->acked.notify_one();
       }
     });
   }
@@ -288,7 +289,9 @@ void step(const Options& o, int64_t rate, const std::vector<Frame>& frames, size
                                  static_cast<int64_t>(static_cast<double>(mine) * 1e6 / frames_per_s));
           if (Clock::now() < due) std::this_thread::sleep_until(due);
         }
-        while (mine - p->acked.load() >= static_cast<uint64_t>(o.window)) std::this_thread::yield();
+        // Window full: sleep until an ack (a yield loop here burnt a core the server needed).
+        for (uint64_t a = p->acked.load(); mine - a >= static_cast<uint64_t>(o.window); a = p->acked.load())
+          p->acked.wait(a);
         uint64_t seq = next_seq.fetch_add(1);
         if (seq + 1 >= max_frames) break;
         t.sent[seq].store(now_us());

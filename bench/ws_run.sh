@@ -7,7 +7,7 @@
 # VIEW_RATES=100000,500000 adds a view `per_country` (tumbling 1s, count and sum by country) and
 # measures, per rate, the watermark-passes-window-end -> final-row-at-subscriber latency
 # (ws_latency --view; the view worker polls the log every 10 ms).
-# HTTP_BATCHES="" skips the HTTP comparison. RATES=500000 paces the WebSocket steps (events/s in total) instead of running them unpaced.
+# HTTP_BATCHES="" skips the HTTP comparison. REPEATS=3 runs the WebSocket steps three times (take the median). RATES=500000 paces the WebSocket steps (events/s in total) instead of running them unpaced.
 # Usage: bench/ws_run.sh BUILD_DIR [SECONDS=4] [DURABILITIES="os fsync"] [PRODUCERS="1 4 16"]
 #                        [DEFLATE="0 1"] [EXTRA ws_latency flags...]
 set -euo pipefail
@@ -44,11 +44,13 @@ YAML
     curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
     sleep 0.05
   done
-  for deflate in $deflates; do
-    for producers in $producer_counts; do
-      line=$("$build/bench/ws_latency" --port "$port" --rates "${RATES:-0}" --seconds "$seconds" --producers "$producers" \
-        --deflate "$deflate" "${extra[@]}" | grep target)
-      echo "durability=$durability $line"
+  for repeat in $(seq 1 "${REPEATS:-1}"); do
+    for deflate in $deflates; do
+      for producers in $producer_counts; do
+        echo "repeat $repeat; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+        "$build/bench/ws_latency" --port "$port" --rates "${RATES:-0}" --seconds "$seconds" --producers "$producers" \
+          --deflate "$deflate" "${extra[@]}" | grep target | sed "s/^/durability=$durability /"
+      done
     done
   done
   if [[ -n ${VIEW_RATES:-} ]]; then
