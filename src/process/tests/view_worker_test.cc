@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "log/tests/test_util.h"
@@ -417,6 +418,179 @@ TEST(ViewWorker, StopsWhileBlockedOnAFullSinkOnceTheSinkCloses) {
   ViewSnapshot snap = w.snapshot();
   EXPECT_EQ(snap.partitions[0].committed_offset, 2);  // the open window [40s, 50s) starts at 2
   EXPECT_EQ(snap.partitions[1].committed_offset, 1);
+}
+
+// A consumer-group coordinator in memory, for workers over the embedded log: eager rebalances (every
+// member's revocation is delivered before any assignment), commits refused from members that do not
+// own the partition or were declared dead (what Kafka's generation check does).
+class FakeCoordinator {
+ public:
+  class Member;
+  // Moves to `assignment` (member -> partitions), revoking everything first.
+  void rebalance(const std::map<Member*, std::set<int32_t>>& assignment);
+  void kill(Member* m) {
+    std::lock_guard lock(mu_);
+    dead_.insert(m);
+  }
+  std::mutex mu_;
+  std::map<int32_t, log::PartitionGroup::Checkpoint> commits_;
+  std::set<Member*> dead_;
+  std::map<Member*, std::set<int32_t>> owned_, to_revoke_, to_assign_;
+};
+
+class FakeCoordinator::Member final : public log::PartitionGroup {
+ public:
+  explicit Member(FakeCoordinator& c) : c_(c) {}
+  void poll(Listener& listener) override {
+    std::vector<int32_t> revoke, assign;
+    {
+      std::lock_guard lock(c_.mu_);
+      if (auto it = c_.to_revoke_.find(this); it != c_.to_revoke_.end()) {
+        revoke.assign(it->second.begin(), it->second.end());
+      } else if (c_.to_revoke_.empty()) {
+        if (auto a = c_.to_assign_.find(this); a != c_.to_assign_.end()) {
+          assign.assign(a->second.begin(), a->second.end());
+          c_.owned_[this] = a->second;
+          c_.to_assign_.erase(a);
+        }
+      }
+    }
+    if (!revoke.empty()) {
+      listener.on_revoked(revoke);  // still the owner: it may commit
+      std::lock_guard lock(c_.mu_);
+      c_.owned_.erase(this);
+      c_.to_revoke_.erase(this);
+    }
+    if (!assign.empty()) listener.on_assigned(assign);
+  }
+  Status commit(const std::vector<Checkpoint>& cs) override {
+    std::lock_guard lock(c_.mu_);
+    for (const Checkpoint& cp : cs) {
+      if (c_.dead_.count(this) || !c_.owned_[this].count(cp.partition)) return Status::io_error("fenced");
+    }
+    for (const Checkpoint& cp : cs) c_.commits_[cp.partition] = cp;
+    return Status::ok();
+  }
+  Result<std::vector<Checkpoint>> committed(const std::vector<int32_t>& partitions) override {
+    std::lock_guard lock(c_.mu_);
+    std::vector<Checkpoint> out;
+    for (int32_t p : partitions) {
+      auto it = c_.commits_.find(p);
+      out.push_back(it != c_.commits_.end() ? it->second : Checkpoint{p, -1, ""});
+    }
+    return out;
+  }
+  void close(Listener&) override {}
+
+ private:
+  FakeCoordinator& c_;
+};
+
+void FakeCoordinator::rebalance(const std::map<Member*, std::set<int32_t>>& assignment) {
+  std::lock_guard lock(mu_);
+  for (auto& [m, ps] : owned_) {
+    if (!ps.empty() && !dead_.count(m)) to_revoke_[m] = ps;
+  }
+  for (Member* m : dead_) owned_.erase(m);
+  to_assign_ = assignment;
+}
+
+// The embedded log, with join_group answered by the coordinator (one member per call, in order).
+class GroupLog final : public log::Log {
+ public:
+  GroupLog(log::Log& inner, std::vector<FakeCoordinator::Member*> members)
+      : inner_(inner), members_(std::move(members)) {}
+  Status ensure_stream(std::string_view s, int32_t n) override { return inner_.ensure_stream(s, n); }
+  void append(std::string_view s, int32_t p, std::string b, log::AppendCallback done) override {
+    inner_.append(s, p, std::move(b), std::move(done));
+  }
+  Result<log::ReadResult> read(std::string_view s, int32_t p, int64_t from, size_t max) override {
+    return inner_.read(s, p, from, max);
+  }
+  Result<log::PartitionInfo> partition_info(std::string_view s, int32_t p) override {
+    return inner_.partition_info(s, p);
+  }
+  Status commit(std::string_view c, std::string_view s, int32_t p, int64_t o) override {
+    return inner_.commit(c, s, p, o);
+  }
+  Result<int64_t> committed(std::string_view c, std::string_view s, int32_t p) override {
+    return inner_.committed(c, s, p);
+  }
+  Result<std::unique_ptr<log::PartitionGroup>> join_group(std::string_view, std::string_view) override {
+    std::lock_guard lock(mu_);
+    if (next_ >= members_.size()) return Status::internal("no member left");
+    // The worker owns the group object; the test keeps a pointer to steer it.
+    return std::unique_ptr<log::PartitionGroup>(members_[next_++]);
+  }
+  void enforce_retention() override {}
+  void close() override {}
+
+ private:
+  log::Log& inner_;
+  std::vector<FakeCoordinator::Member*> members_;
+  std::mutex mu_;
+  size_t next_ = 0;
+};
+
+bool caught_up(const ViewWorker& w, std::initializer_list<int> partitions) {
+  ViewSnapshot n = w.snapshot();
+  for (int p : partitions) {
+    const ViewSnapshot::Partition& ps = n.partitions[static_cast<size_t>(p)];
+    if (!ps.assigned || ps.end_offset == 0 || ps.next_offset != ps.end_offset) return false;
+  }
+  return true;
+}
+
+// Two group members split the partitions; one dies (its commits fenced from then on, its emitted
+// rows stay in the sink) and the other takes its partition over from the dead one's last commit.
+// The sink ends with the rows of one uninterrupted worker, late events included.
+TEST(ViewWorker, GroupMembersSplitPartitionsAndASurvivorTakesOverFromTheCommittedMetadata) {
+  std::vector<Event> events = workload(3000, 23);
+  RunResult expected = run_all(events, 13);
+
+  Bench s(pipeline());
+  FakeCoordinator coordinator;
+  auto* m1 = new FakeCoordinator::Member(coordinator);  // owned by the workers once joined
+  auto* m2 = new FakeCoordinator::Member(coordinator);
+  GroupLog log(*s.log, {m1, m2});
+  RecordingTarget target;
+  RecordingDlq dlq;
+  ViewWorkerOptions options = s.options();
+  options.group = "view.v";
+  options.commit_interval_ms = 50;
+  std::vector<Event> first(events.begin(), events.begin() + 1200),
+      second(events.begin() + 1200, events.end());
+  s.append(first, 13);
+  ViewWorker w1(*s.plan, log, {&target}, &dlq, nullptr, s.registry, s.clock, options);
+  ASSERT_TRUE(w1.start().is_ok());
+  coordinator.rebalance({{m1, {0, 1}}});
+  ASSERT_TRUE(eventually([&] { return caught_up(w1, {0, 1}); }));
+  EXPECT_EQ(w1.snapshot().assigned_partitions, 2u);
+
+  ViewWorker w2(*s.plan, log, {&target}, &dlq, nullptr, s.registry, s.clock, options);
+  ASSERT_TRUE(w2.start().is_ok());
+  coordinator.rebalance({{m1, {0}}, {m2, {1}}});
+  ASSERT_TRUE(eventually([&] { return caught_up(w1, {0}) && caught_up(w2, {1}); }));
+  EXPECT_EQ(w1.snapshot().assigned_partitions, 1u);
+  EXPECT_FALSE(w1.snapshot().partitions[1].assigned);
+  EXPECT_EQ(w2.snapshot().assigned_partitions, 1u);
+  EXPECT_GE(w1.snapshot().rebalances, 3u);
+
+  s.append(second, 13);
+  ASSERT_TRUE(eventually([&] { return w1.snapshot().partitions[0].next_offset > 1400; }));
+  coordinator.kill(m1);  // from here its commits fail, as a SIGKILLed member's would
+  w1.stop(0);
+  ASSERT_GT(coordinator.commits_[0].offset, 0) << "the dead member had committed a checkpoint";
+  coordinator.rebalance({{m2, {0, 1}}});
+  ASSERT_TRUE(eventually([&] { return caught_up(w2, {0, 1}); }));
+  w2.stop();
+
+  std::map<std::pair<int64_t, std::string>, std::string> got = target.finals();
+  ASSERT_EQ(got.size(), expected.finals.size());
+  EXPECT_TRUE(got == expected.finals);
+  // Late events the dead member had dead-lettered after its last commit are dead-lettered again by
+  // the survivor (the DLQ is at-least-once); none is lost.
+  EXPECT_GE(dlq.count("late"), expected.late);
 }
 
 }  // namespace
