@@ -8,8 +8,9 @@
 // pushes back on the producer and nothing is buffered. Each pending message counts as an
 // in-flight request for the server's drain.
 // Subscriptions: a stream subscriber tails the log (StreamTail), woken through the LiveHub topic
-// "stream:<name>" after each durable append; a view subscriber drains its LiveHub queue. A frame is
-// NDJSON of everything ready (up to about 256 KiB), so frames grow with the rate. A subscriber
+// "stream:<name>" after each durable append; a view subscriber drains its LiveHub queue through
+// its filter (ViewRowFilter), if any. A frame is NDJSON of everything ready (up to about 256 KiB),
+// so frames grow with the rate; each message goes out as one WebSocket frame. A subscriber
 // that cannot keep up is closed with 1013 and counted; it never slows anything else.
 // Beast enforces the protocol: fragments, control frames between them, the close handshake, 1007
 // for invalid UTF-8 in a text message, 1002 for unmasked client frames, 1009 past
