@@ -194,6 +194,17 @@ void PanedWindowOperator::fire_window(int64_t end, ResultSink& sink) {
     const std::byte* block;
     std::string_view key() const { return {keys + key_at[0], key_at[1] - key_at[0]}; }
   };
+  if (size_ == slide_) {  // tumbling: one pane, read once, so no copy of it
+    const auto it = panes_.find(end - size_);
+    const WindowTable& table = *it->second.table;
+    const std::vector<WindowTable::Entry> entries = table.sorted_entries();
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (i + kPrefetch < entries.size()) __builtin_prefetch(entries[i + kPrefetch].rec);
+      layout_->finalize(entries[i].rec->block(), values_.data());
+      sink.on_result({end - size_, end, table.key_of(entries[i].rec), values_, false, false});
+    }
+    return;
+  }
   const size_t block = layout_->block_size();
   Cursor cur[kMaxPanes];
   size_t n = 0;

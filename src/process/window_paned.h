@@ -5,7 +5,7 @@
 // entries are copied once, when its first window fires, into a Run (hashes, keys and aggregate
 // blocks in emission order, each contiguous), so the size/slide windows that merge it read memory
 // in order instead of chasing a pointer per (key, pane); an event added to the pane afterwards (a
-// late one) invalidates the copy.
+// late one) invalidates the copy. A tumbling window reads its one pane in place, without a copy.
 // Memory per key is one record per pane the key appears in; a pane is dropped, arena and all,
 // once the last window containing it is past its allowed lateness.
 // Thread: one owner thread; no locks.
