@@ -11,6 +11,8 @@
 //   delta run -c pipeline.yaml &   # with bench/clickstream_streams.yaml's stream `events`
 //   ws_latency --port 8080 --rates 50000,100000,250000,500000,0 --seconds 5 [--producers 4]
 //              [--deflate 0|1] [--window 256] [--write-buffer 4096]
+// --subscribers N opens N stream subscribers (each reads the log itself on the server); the
+// percentiles then pool every subscriber's receipts, "missing" counts per subscriber.
 // Each step also prints the client's own CPU use (100% = one core), to tell when it is the limit.
 #include <sys/resource.h>
 #include <algorithm>
@@ -50,6 +52,7 @@ struct Options {
   int frame = 100;
   int window = 256;             // unacknowledged frames per producer connection
   int producers = 1;            // producer connections, each with a sender and an ack-reader thread
+  int subscribers = 1;          // stream subscriber connections, each with its own reader thread
   bool deflate = false;         // offer permessage-deflate on every connection
   std::string view;             // measure this view's window results instead of the stream
   int64_t ooo_ms = 0;           // the stream's watermark out_of_orderness
@@ -63,10 +66,14 @@ int64_t now_us() {
 // Per-frame times, indexed by seq; written by one thread each, read after the step.
 // The view step also keeps each frame's event time and, per window end, its final row's arrival.
 struct Times {
-  std::vector<std::atomic<int64_t>> sent, acked, received, event_ms;
+  std::vector<std::atomic<int64_t>> sent, acked, event_ms;
+  std::vector<std::atomic<int64_t>> received;  // by subscriber, then seq: [sub * frames + seq]
   std::mutex windows_mu;
   std::vector<std::pair<int64_t, int64_t>> windows;  // (window end ms, first final row arrival us)
-  explicit Times(size_t n) : sent(n), acked(n), received(n), event_ms(n) {}
+  const size_t frames;
+  Times(size_t n, size_t subscribers)
+      : sent(n), acked(n), event_ms(n), received(n * subscribers), frames(n) {}
+  std::atomic<int64_t>& rx(size_t sub, uint64_t seq) { return received[sub * frames + seq]; }
 };
 
 int64_t wall_ms() {
@@ -139,13 +146,13 @@ void read_frames(websocket::stream<tcp::socket>& ws, std::atomic<bool>& stop, Fn
 }
 
 // A stream subscriber: stamps the first arrival of each seq.
-void subscribe(websocket::stream<tcp::socket>& ws, Times& t, std::atomic<bool>& stop) {
-  read_frames(ws, stop, [&t](std::string_view text, int64_t at) {
+void subscribe(websocket::stream<tcp::socket>& ws, Times& t, size_t index, std::atomic<bool>& stop) {
+  read_frames(ws, stop, [&t, index](std::string_view text, int64_t at) {
     size_t pos = 0;
     while ((pos = text.find("\"seq\":", pos)) != std::string_view::npos) {
       pos += 6;
       uint64_t seq = std::strtoull(text.data() + pos, nullptr, 10);
-      if (seq < t.received.size() && t.received[seq].load() == 0) t.received[seq].store(at);
+      if (seq < t.frames && t.rx(index, seq).load() == 0) t.rx(index, seq).store(at);
     }
   });
 }
@@ -238,12 +245,16 @@ void report_view(const Options& o, int64_t rate, Times& t, uint64_t sent, double
 // One step: sends for o.seconds at `rate` events/s in total (0: unpaced), then waits for the
 // stragglers.
 void step(const Options& o, int64_t rate, const std::vector<Frame>& frames, size_t max_frames) {
-  Times t(max_frames);
+  const size_t subs = o.view.empty() ? static_cast<size_t>(o.subscribers) : 1;
+  Times t(max_frames, subs);
   asio::io_context ioc;
-  websocket::stream<tcp::socket> sub(ioc);
-  set_client_options(sub, o);
-  connect(sub, o,
-          o.view.empty() ? "/v1/streams/" + o.stream + "/subscribe" : "/v1/views/" + o.view + "/subscribe");
+  std::vector<std::unique_ptr<websocket::stream<tcp::socket>>> subscribers;
+  for (size_t i = 0; i < subs; ++i) {
+    subscribers.push_back(std::make_unique<websocket::stream<tcp::socket>>(ioc));
+    set_client_options(*subscribers.back(), o);
+    connect(*subscribers.back(), o,
+            o.view.empty() ? "/v1/streams/" + o.stream + "/subscribe" : "/v1/views/" + o.view + "/subscribe");
+  }
   std::vector<std::unique_ptr<Producer>> producers;
   size_t copies = std::max<size_t>(8, frames.size() / static_cast<size_t>(o.producers));
   for (int i = 0; i < o.producers; ++i) {
@@ -255,7 +266,12 @@ void step(const Options& o, int64_t rate, const std::vector<Frame>& frames, size
     producers.push_back(std::move(p));
   }
   std::atomic<bool> stop{false};
-  std::thread sub_thread([&] { o.view.empty() ? subscribe(sub, t, stop) : subscribe_view(sub, t, stop); });
+  std::vector<std::thread> sub_threads;
+  for (size_t i = 0; i < subs; ++i) {
+    sub_threads.emplace_back([&, i] {
+      o.view.empty() ? subscribe(*subscribers[i], t, i, stop) : subscribe_view(*subscribers[i], t, stop);
+    });
+  }
   for (auto& p : producers) {
     p->acks = std::thread([&t, max_frames, p = p.get()] {
       beast::flat_buffer buffer;
@@ -325,8 +341,9 @@ void step(const Options& o, int64_t rate, const std::vector<Frame>& frames, size
   uint64_t delivered = 0;
   for (auto& p : producers) delivered += p->sent.load();
   auto all_received = [&] {
-    for (uint64_t s = sent; s > 0 && s + 64 > sent; --s)
-      if (t.sent[s].load() != 0 && t.received[s].load() == 0) return false;
+    for (size_t i = 0; i < subs; ++i)
+      for (uint64_t s = sent; s > 0 && s + 64 > sent; --s)
+        if (t.sent[s].load() != 0 && t.rx(i, s).load() == 0) return false;
     return true;
   };
   if (!o.view.empty()) {
@@ -342,30 +359,33 @@ void step(const Options& o, int64_t rate, const std::vector<Frame>& frames, size
   // shutdown() wakes the threads blocked in read() (close() on the fd does not, and a close
   // handshake from this thread would race their reads): each step used to hang ~25 s here.
   for (auto& p : producers) p->ws.next_layer().shutdown(tcp::socket::shutdown_both, ec);
-  sub.next_layer().shutdown(tcp::socket::shutdown_both, ec);
+  for (auto& sub : subscribers) sub->next_layer().shutdown(tcp::socket::shutdown_both, ec);
   for (auto& p : producers) p->acks.join();
-  sub_thread.join();
+  for (auto& th : sub_threads) th.join();
   std::vector<int64_t> ack_to_rx, send_to_rx;
   int64_t missing = 0, before_ack = 0;
-  for (uint64_t s = 1; s <= sent; ++s) {
-    int64_t rx = t.received[s].load(), ak = t.acked[s].load();
-    if (t.sent[s].load() == 0) continue;  // numbered, then the step ended before it was sent
-    if (rx == 0 || ak == 0) {
-      ++missing;
-      continue;
+  for (size_t i = 0; i < subs; ++i) {  // every subscriber's receipts in one distribution
+    for (uint64_t s = 1; s <= sent; ++s) {
+      int64_t rx = t.rx(i, s).load(), ak = t.acked[s].load();
+      if (t.sent[s].load() == 0) continue;  // numbered, then the step ended before it was sent
+      if (rx == 0 || ak == 0) {
+        ++missing;
+        continue;
+      }
+      if (rx < ak) ++before_ack;
+      ack_to_rx.push_back(std::max<int64_t>(0, rx - ak));
+      send_to_rx.push_back(rx - t.sent[s].load());
     }
-    if (rx < ak) ++before_ack;
-    ack_to_rx.push_back(std::max<int64_t>(0, rx - ak));
-    send_to_rx.push_back(rx - t.sent[s].load());
   }
   double events = static_cast<double>(delivered) * o.frame;
   if (!o.view.empty()) return report_view(o, rate, t, sent, events / elapsed);
   std::printf(
-      "target %8lld ev/s | producers %2d deflate %d | sent %8.0f ev/s, acked in %.2fs | ack->rx p50 %7.2f ms "
+      "target %8lld ev/s | producers %2d subscribers %d deflate %d | sent %8.0f ev/s, acked in %.2fs | "
+      "ack->rx p50 %7.2f ms "
       "p99 %7.2f ms | send->rx p50 %7.2f ms p99 %7.2f ms | rx before ack %lld, missing %lld of %llu frames | "
       "client cpu %.0f%%\n",
-      static_cast<long long>(rate), o.producers, o.deflate ? 1 : 0, events / elapsed, ack_elapsed,
-      percentile(ack_to_rx, 0.5), percentile(ack_to_rx, 0.99), percentile(send_to_rx, 0.5),
+      static_cast<long long>(rate), o.producers, static_cast<int>(subs), o.deflate ? 1 : 0, events / elapsed,
+      ack_elapsed, percentile(ack_to_rx, 0.5), percentile(ack_to_rx, 0.99), percentile(send_to_rx, 0.5),
       percentile(send_to_rx, 0.99), static_cast<long long>(before_ack), static_cast<long long>(missing),
       static_cast<unsigned long long>(delivered), 100.0 * cpu / ack_elapsed);
   std::fflush(stdout);
@@ -393,6 +413,8 @@ int main(int argc, char** argv) try {
       o.ooo_ms = std::atoll(v.c_str());
     else if (k == "--producers")
       o.producers = std::max(1, std::atoi(v.c_str()));
+    else if (k == "--subscribers")
+      o.subscribers = std::max(1, std::atoi(v.c_str()));
     else if (k == "--deflate")
       o.deflate = v == "1";
     else if (k == "--write-buffer")
