@@ -28,7 +28,8 @@
 //
 // Nothing is allocated per event after warm-up: the JSON view, key buffer and inputs are reused.
 // Threads: start()/stop() from the owner; snapshot() from any thread (copies under a mutex that the
-// worker takes once per round).
+// worker takes once per round). Rebalance callbacks (on_revoked/on_assigned) run on the worker's
+// thread inside its group poll, and at stop() on the owner's thread once the worker has joined.
 #pragma once
 
 #include <atomic>
@@ -89,8 +90,8 @@ class ViewWorker final : private log::PartitionGroup::Listener {
              ViewWorkerOptions options);
   ~ViewWorker() override;
 
-  // Reads the checkpoint, restores watermarks, registers the results table with the sinks and starts
-  // the thread.
+  // Reads the checkpoint, restores watermarks (or, with options.group, joins the group: partitions
+  // come with the first assignment), registers the results table with the sinks and starts the thread.
   Status start();
   // Tells the thread to stop after its current round, without waiting. The round may be blocked in
   // a sink's deliver() (its queue full, the sink down): the owner then closes the sinks, which
