@@ -466,7 +466,12 @@ class Projection {
     enc_.begin();
     for (size_t i = 0; i < exprs_.size(); ++i) {
       const int64_t slot = slots_[i];
-      enc_.field(i, exprs_[i].eval(*view_), slot >= 0 ? view_->raw(static_cast<uint32_t>(slot)) : "");
+      if (slot < 0) {
+        enc_.field(i, exprs_[i].eval(*view_), "");
+      } else {  // a bare field: read straight from the (final) view, no evaluator
+        const auto at = static_cast<uint32_t>(slot);
+        enc_.field(i, view_->field(at), view_->raw(at));
+      }
     }
     enc_.end(rec);
   }
