@@ -1,5 +1,6 @@
 #include "edge/ws_session.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -249,30 +250,47 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
     Result<size_t> rows = plan_.tail->read(&out_, kFrameBytes, &more);
     if (!rows.is_ok()) return close_with(websocket::close_code::internal_error, "log read failed");
     if (!more) caught_up_ = true;
-    if (*rows > 0) return write_frame(*rows);
+    if (*rows > 0) return write_frame(out_, *rows);
     if (more) asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->pump(); });
   }
 
+  // View subscribers: what the hub queued (through the filter), in frames of about kFrameBytes cut
+  // after a row, so a window firing many keys does not become one message of tens of megabytes.
   void drain_view() {
     if (sub_->overflowed()) return drop(sub_->reason());
     if (writing_ || closing_ || dead_) return;
-    size_t rows = sub_->take(&out_);
-    if (rows > 0 && plan_.view_filter) rows = plan_.view_filter->apply(&out_);
-    if (rows > 0) write_frame(rows);
+    if (view_sent_ >= out_.size()) {
+      view_sent_ = 0;
+      size_t rows = sub_->take(&out_);
+      if (rows > 0 && plan_.view_filter) rows = plan_.view_filter->apply(&out_);
+      if (rows == 0) return out_.clear();
+    }
+    size_t end = out_.size();
+    if (end - view_sent_ > kFrameBytes) {
+      size_t nl = out_.rfind('\n', view_sent_ + kFrameBytes - 1);
+      if (nl == std::string::npos || nl < view_sent_)
+        nl = out_.find('\n', view_sent_ + kFrameBytes);  // a long row
+      if (nl != std::string::npos) end = nl + 1;
+    }
+    std::string_view frame(out_.data() + view_sent_, end - view_sent_);
+    view_sent_ = end;
+    write_frame(frame, static_cast<size_t>(std::count(frame.begin(), frame.end(), '\n')));
   }
 
-  void write_frame(size_t rows) {
+  // REQUIRES: `frame` stays valid until the write completes (it points into out_).
+  void write_frame(std::string_view frame, size_t rows) {
     writing_ = true;
     ws_.text(true);
-    ws_.async_write(asio::buffer(out_), [self = this->shared_from_this(), rows](ErrorCode ec, size_t) {
-      self->writing_ = false;
-      if (ec) return self->on_error();
-      self->probe_.ws_frames_sent().inc();
-      self->probe_.ws_events_sent().inc(rows);
-      if (self->closing_) return self->send_close();
-      if (self->plan_.kind == WsPlan::Kind::kStreamSubscribe) return self->pump();
-      self->drain_view();
-    });
+    ws_.async_write(asio::buffer(frame.data(), frame.size()),
+                    [self = this->shared_from_this(), rows](ErrorCode ec, size_t) {
+                      self->writing_ = false;
+                      if (ec) return self->on_error();
+                      self->probe_.ws_frames_sent().inc();
+                      self->probe_.ws_events_sent().inc(rows);
+                      if (self->closing_) return self->send_close();
+                      if (self->plan_.kind == WsPlan::Kind::kStreamSubscribe) return self->pump();
+                      self->drain_view();
+                    });
   }
 
   // Closes a subscriber that fell behind with 1013; the close goes out after any frame being
@@ -329,7 +347,8 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
   Timer close_timer_;  // bounds a close handshake we started
   UpgradeRequest request_;
   beast::flat_buffer buffer_;
-  std::string out_;          // the frame being written
+  std::string out_;          // the frame being written; for a view, the rows taken from the hub
+  size_t view_sent_ = 0;     // a view subscriber: how much of out_ has been written
   std::string out_scratch_;  // what take() returns on stream topics (nothing)
   std::unique_ptr<Routes::ConnectionState> state_;
   std::unique_ptr<runtime::Subscription> sub_;

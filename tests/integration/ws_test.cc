@@ -332,6 +332,32 @@ TEST_F(WebSocketTest, ViewSubscriptionFilterSelectsResultRowsByTheirColumns) {
   post(9, 1);  // the server keeps serving after the refusals
 }
 
+// A window firing thousands of keys reaches a view subscriber in frames of about 256 KiB cut after
+// a row, not as one message of the whole firing (the rows of one take are ~420 KB here).
+TEST_F(WebSocketTest, ViewResultsGoOutInBoundedFramesOfWholeRows) {
+  start(
+      "views:\n  keys:\n    from: orders\n    window: {tumbling: 1h, early: 20ms}\n"
+      "    group_by: [n]\n    select: {events: count()}\n");
+  constexpr int kKeys = 4000;
+  Subprocess& sub = client("subscribe", ws_url(*delta_, "/v1/views/keys/subscribe"), {std::to_string(kKeys)});
+  ASSERT_TRUE(sub.wait_for_output("open", kWaitMs)) << sub.output();
+  post(0, kKeys);
+  ASSERT_TRUE(sub.wait_for_output("closed 1000", kWaitMs)) << sub.output().substr(0, 2000);
+  std::string out = sub.output();
+  std::vector<std::string> frames = lines_with(out, "frame ");
+  ASSERT_FALSE(frames.empty());
+  int64_t largest = 0;
+  for (const std::string& f : frames) largest = std::max<int64_t>(largest, std::stoll(f));
+  EXPECT_LE(largest, 256 * 1024 + 200) << frames.size() << " frames";
+  std::set<int64_t> keys;
+  for (const std::string& r : lines_with(out, "row ")) {
+    ASSERT_TRUE(r.starts_with("{\"window_start\"") && r.ends_with("}"))
+        << "a row split between frames: " << r;
+    keys.insert(int_field(r, "n"));
+  }
+  EXPECT_EQ(keys.size(), static_cast<size_t>(kKeys));
+}
+
 // `delta tail <view> --filter`: the stream route answers 404, the view's filter applies.
 TEST_F(WebSocketTest, DeltaTailFiltersAViewsResults) {
   start(kParityView);

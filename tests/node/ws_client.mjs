@@ -1,6 +1,7 @@
 // A WebSocket client for Delta's integration tests (tests/integration/ws_test.cc), on the npm `ws`
 // package: an independent implementation of the protocol. Prints one line per thing seen:
-//   open | ack <json> | row <json line> | closed <code> <reason> | error <message>
+//   open | ack <json> | frame <bytes> | row <json line> | closed <code> <reason> | error <message>
+// (subscriptions print "frame <bytes>" for each message, then its rows)
 // Usage: node ws_client.mjs <mode> <url> [args...]
 //   ingest <url> <message>...   sends each message, prints each ack, then closes (1000)
 //   subscribe <url> <rows>      prints rows until <rows> arrived, then closes (1000)
@@ -32,6 +33,7 @@ ws.on('message', (data) => {
     if (mode === 'fragmented') ws.close(1000);
     return;
   }
+  console.log(`frame ${Buffer.byteLength(text)}`);
   for (const line of text.split('\n')) {
     if (line === '') continue;
     console.log(`row ${line}`);
