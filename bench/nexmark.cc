@@ -331,18 +331,20 @@ RunResult read_all(log::Log& log, int partitions, CountingTarget& target, Query&
   sink::TableSpec table;
   std::vector<sink::Row> rows;
   rows.reserve(8192);
+  log::ReadResult result;  // reused across reads, as the view worker's
+  log::ReadResult* read = &result;
   const double cpu0 = thread_cpu_s(), wall0 = now_s();
   for (int p = 0; p < partitions; ++p) {
     Result<log::PartitionInfo> info = log.partition_info(kStream, p);
     if (!info.is_ok()) std::exit(3);
     int64_t next = info->start_offset;
     while (next < info->end_offset) {
-      Result<log::ReadResult> read = log.read(kStream, p, next, kReadBytes);
-      if (!read.is_ok() || read->batches.empty()) {
-        std::fprintf(stderr, "read: %s\n", read.is_ok() ? "empty" : read.status().to_string().c_str());
+      Status st = log.read_into(kStream, p, next, kReadBytes, read);
+      if (!st.is_ok() || read->batches.empty()) {
+        std::fprintf(stderr, "read: %s\n", st.is_ok() ? "empty" : st.to_string().c_str());
         std::exit(3);
       }
-      for (const std::string& batch : read->batches) {
+      for (std::string_view batch : read->batches) {
         rows.clear();
         model::RecordIterator it(batch);
         model::Record rec;
@@ -366,7 +368,7 @@ RunResult read_all(log::Log& log, int partitions, CountingTarget& target, Query&
 
 // q0: the stored event itself is the row.
 struct PassThrough {
-  void record(const std::string&, const model::Record& rec, std::vector<sink::Row>& rows) {
+  void record(std::string_view, const model::Record& rec, std::vector<sink::Row>& rows) {
     sink::Row row;
     row.json = rec.value;
     row.time_ms = rec.time_ms;
@@ -457,7 +459,7 @@ class Projection {
     view_ = std::make_unique<process::JsonEventView>(fields_);
     view_->set_flat_path(flat);
   }
-  void record(const std::string& batch, const model::Record& rec, std::vector<sink::Row>&) {
+  void record(std::string_view batch, const model::Record& rec, std::vector<sink::Row>&) {
     // With the bytes after the event (the rest of the batch) simdjson reads in place; without,
     // JsonEventView copies the event into a padded buffer first.
     size_t readable = padding_ ? static_cast<size_t>(batch.data() + batch.size() - rec.value.data()) : 0;

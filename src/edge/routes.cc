@@ -465,7 +465,7 @@ HttpResponse Routes::events_read(size_t stream_index, const HttpRequest& request
     Result<log::ReadResult> read = log_.read(s.name, p, next, 1 << 20);
     if (!read.is_ok()) return error_response(500, "log_error", read.status().message());
     if (read->batches.empty()) break;
-    for (const std::string& batch : read->batches) {
+    for (std::string_view batch : read->batches) {
       model::RecordIterator it(batch);
       model::Record rec;
       while (count < limit && it.next(&rec)) {

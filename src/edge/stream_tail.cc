@@ -46,11 +46,11 @@ Result<size_t> StreamTail::read(std::string* out, size_t max_bytes, bool* more) 
         *more = true;
         break;
       }
-      Result<log::ReadResult> r = log_.read(schema_.name, p, next, max_bytes - read_bytes);
-      if (!r.is_ok()) return r.status();
+      log::ReadResult* r = &read_;  // reused: no fresh buffer per read
+      DELTA_RETURN_IF_ERROR(log_.read_into(schema_.name, p, next, max_bytes - read_bytes, r));
       if (r->batches.empty()) break;
       int64_t before = next;
-      for (const std::string& batch : r->batches) {
+      for (std::string_view batch : r->batches) {
         read_bytes += batch.size();
         model::RecordIterator it(batch);
         model::Record rec;

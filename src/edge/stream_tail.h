@@ -46,6 +46,7 @@ class StreamTail {
   std::vector<int64_t> next_;  // by partition
   std::optional<process::CompiledExpr> filter_;
   std::unique_ptr<process::JsonEventView> view_;  // with a filter
+  log::ReadResult read_;                          // reused from read to read
   int32_t start_partition_ = 0;                   // round-robin start, for fairness between partitions
 };
 

@@ -201,11 +201,12 @@ void EmbeddedLog::refuse(std::unique_lock<std::mutex>& lock, AppendCallback done
   work_cv_.notify_one();
 }
 
-Result<ReadResult> EmbeddedLog::read(std::string_view stream, int32_t partition, int64_t from,
-                                     size_t max_bytes) {
+Status EmbeddedLog::read_into(std::string_view stream, int32_t partition, int64_t from, size_t max_bytes,
+                              ReadResult* out) {
+  out->clear();
   Partition* p = find(stream, partition);
   if (p == nullptr) return Status::not_found("no such stream partition");
-  return p->read(from, max_bytes);
+  return p->read(from, max_bytes, out);
 }
 
 Result<PartitionInfo> EmbeddedLog::partition_info(std::string_view stream, int32_t partition) {

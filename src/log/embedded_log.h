@@ -73,8 +73,8 @@ class EmbeddedLog final : public Log {
 
   Status ensure_stream(std::string_view stream, int32_t partitions) override;
   void append(std::string_view stream, int32_t partition, std::string batch, AppendCallback done) override;
-  Result<ReadResult> read(std::string_view stream, int32_t partition, int64_t from,
-                          size_t max_bytes) override;
+  Status read_into(std::string_view stream, int32_t partition, int64_t from, size_t max_bytes,
+                   ReadResult* out) override;
   Result<PartitionInfo> partition_info(std::string_view stream, int32_t partition) override;
   Status commit(std::string_view consumer, std::string_view stream, int32_t partition,
                 int64_t offset) override;

@@ -30,11 +30,40 @@ struct AppendResult {
 
 using AppendCallback = std::function<void(Result<AppendResult>)>;
 
+// ReadResult: what one read returns -- whole batches, viewing one buffer the result owns. A reader
+// that keeps one ReadResult and reads into it again (Log::read_into) reuses that buffer, so a
+// steady reader allocates nothing per read; a fresh buffer per read of ~1 MiB costs page faults
+// and zero-filling on every read. Moving keeps the views valid; copying is not allowed.
 struct ReadResult {
   // Whole batches, in offset order; the first may start before `from` (skip records below it).
-  std::vector<std::string> batches;
+  // Valid until the next read into this result.
+  std::vector<std::string_view> batches;
   int64_t next_offset = 0;  // where the next read should start
   int64_t end_offset = 0;   // the partition's end offset when read
+
+  ReadResult() = default;
+  ReadResult(ReadResult&&) noexcept = default;
+  ReadResult& operator=(ReadResult&&) noexcept = default;
+
+  // --- for Log implementations ---
+  // Drops the batches and the bytes, keeps the buffer.
+  void clear();
+  // `n` writable bytes at the end of the buffer (valid until the next extend); the bytes and
+  // batches already there are kept (moved with the buffer when it grows).
+  char* extend(size_t n);
+  // Bytes in the buffer; truncate() gives back bytes past `size` (no batch may lie there).
+  size_t size() const { return size_; }
+  char* data() { return data_.get(); }
+  void truncate(size_t size) { size_ = size; }
+  // Records buffer bytes [at, at + n) as the next batch.
+  void add_batch(size_t at, size_t n) { batches.emplace_back(data_.get() + at, n); }
+  // Copies `batch` to the end of the buffer and records it.
+  void append_batch(std::string_view batch);
+
+ private:
+  std::unique_ptr<char[]> data_;  // not value-initialised: a read overwrites it
+  size_t size_ = 0;
+  size_t capacity_ = 0;
 };
 
 struct PartitionInfo {
@@ -95,9 +124,16 @@ class Log {
   virtual void append(std::string_view stream, int32_t partition, std::string batch, AppendCallback done) = 0;
 
   // Reads whole batches starting at the batch that holds `from`, up to about `max_bytes`
-  // (at least one batch when any exists at or after `from`).
-  virtual Result<ReadResult> read(std::string_view stream, int32_t partition, int64_t from,
-                                  size_t max_bytes) = 0;
+  // (at least one batch when any exists at or after `from`), into `out` (cleared first, its
+  // buffer reused). On error `out` holds no batches.
+  virtual Status read_into(std::string_view stream, int32_t partition, int64_t from, size_t max_bytes,
+                           ReadResult* out) = 0;
+  // read_into a fresh result: for readers that read rarely.
+  Result<ReadResult> read(std::string_view stream, int32_t partition, int64_t from, size_t max_bytes) {
+    ReadResult out;
+    DELTA_RETURN_IF_ERROR(read_into(stream, partition, from, max_bytes, &out));
+    return out;
+  }
 
   virtual Result<PartitionInfo> partition_info(std::string_view stream, int32_t partition) = 0;
 

@@ -143,21 +143,21 @@ PartitionInfo Partition::info() const {
   return info;
 }
 
-Result<ReadResult> Partition::read(int64_t from, size_t max_bytes) const {
+Status Partition::read(int64_t from, size_t max_bytes, ReadResult* out) const {
   struct View {
     std::shared_ptr<Segment> seg;
     uint64_t position;
     uint64_t limit;
   };
   std::vector<View> views;
-  ReadResult out;
+  out->clear();
   {
     std::lock_guard lock(mu_);
     int64_t start = segments_.front()->summary().base_offset;
-    out.end_offset = segments_.back()->summary().end_offset;
-    if (from < start || from > out.end_offset) {
+    out->end_offset = segments_.back()->summary().end_offset;
+    if (from < start || from > out->end_offset) {
       return Status::out_of_range("offset " + std::to_string(from) + " is outside [" + std::to_string(start) +
-                                  ", " + std::to_string(out.end_offset) + "]");
+                                  ", " + std::to_string(out->end_offset) + "]");
     }
     auto it = std::upper_bound(segments_.begin(), segments_.end(), from,
                                [](int64_t o, const auto& s) { return o < s->summary().base_offset; });
@@ -166,54 +166,78 @@ Result<ReadResult> Partition::read(int64_t from, size_t max_bytes) const {
       views.push_back({*s, pos, (*s)->summary().size_bytes});
     }
   }
-  out.next_offset = from;
+  out->next_offset = from;
+  size_t used = 0;
   bool full = false;
   for (const View& v : views) {
-    Status st = read_segment(v.seg, v.position, v.limit, from, max_bytes, &out, &full);
+    Status st = read_segment(*v.seg, v.position, v.limit, from, max_bytes, out, &used, &full);
     if (!st.is_ok()) {
-      if (out.batches.empty()) return st;
+      if (out->batches.empty()) return st;
       break;  // hand out the good prefix; the next read from next_offset reports the error
     }
     if (full) break;
   }
-  return out;
+  return Status::ok();
 }
 
 // Appends to `out` the batches of `seg` in [position, limit) that end after `from`, stopping
-// before max_bytes would be passed (but taking at least one batch). Checks each batch's header,
-// sequence and CRC: a bad one is kCorruption, never skipped.
-Status Partition::read_segment(const std::shared_ptr<Segment>& seg, uint64_t position, uint64_t limit,
-                               int64_t from, size_t max_bytes, ReadResult* out, bool* full) const {
-  size_t used = 0;
-  for (const auto& b : out->batches) used += b.size();
-  std::string head;
+// before `*used` (the batch bytes taken so far) would pass max_bytes (but taking at least one
+// batch). The bytes come in with one pread per ~max_bytes, straight into out's buffer; a batch
+// larger than that (only ever the first) is completed with a second pread. Checks each batch's
+// header, sequence and CRC: a bad one is kCorruption, never skipped.
+Status Partition::read_segment(const Segment& seg, uint64_t position, uint64_t limit, int64_t from,
+                               size_t max_bytes, ReadResult* out, size_t* used, bool* full) const {
+  constexpr size_t kHeader = model::kBatchHeaderSize;
   while (position < limit) {
-    if (limit - position < model::kBatchHeaderSize)
-      return Status::corruption(seg->path() + ": partial header");
-    DELTA_RETURN_IF_ERROR(seg->read_at(position, model::kBatchHeaderSize, &head));
-    model::BatchHeader h;
-    DELTA_RETURN_IF_ERROR(model::parse_batch_header(head, &h));
-    if (h.length > limit - position) return Status::corruption(seg->path() + ": batch runs past the data");
-    if (h.base_offset + h.record_count <= from) {
-      position += h.length;
-      continue;
+    if (limit - position < kHeader) return Status::corruption(seg.path() + ": partial header");
+    // One chunk: what is left of the budget (at least a header), within the segment.
+    const size_t want = static_cast<size_t>(
+        std::min<uint64_t>(limit - position, std::max(max_bytes > *used ? max_bytes - *used : 0, kHeader)));
+    const size_t chunk = out->size();
+    DELTA_RETURN_IF_ERROR(seg.read_at(position, want, out->extend(want)));
+    size_t off = 0;   // within the chunk
+    size_t kept = 0;  // chunk bytes up to the end of the last batch taken
+    while (off + kHeader <= want) {
+      model::BatchHeader h;
+      DELTA_RETURN_IF_ERROR(
+          model::parse_batch_header(std::string_view(out->data() + chunk + off, kHeader), &h));
+      if (h.length > limit - (position + off))
+        return Status::corruption(seg.path() + ": batch runs past the data");
+      if (h.base_offset + h.record_count <= from) {
+        off += h.length;
+        continue;
+      }
+      if (!out->batches.empty() && *used + h.length > max_bytes) {
+        *full = true;
+        break;
+      }
+      bool in_sequence = out->batches.empty() ? h.base_offset <= from : h.base_offset == out->next_offset;
+      if (!in_sequence) return Status::corruption(seg.path() + ": batch out of offset sequence");
+      if (off + h.length > want) {
+        if (!out->batches.empty()) {  // past this chunk, so past the budget: the next read takes it
+          *full = true;
+          break;
+        }
+        // The first batch, larger than the budget: read the rest of it.
+        const size_t rest = off + h.length - want;
+        DELTA_RETURN_IF_ERROR(seg.read_at(position + want, rest, out->extend(rest)));
+      }
+      std::string_view batch(out->data() + chunk + off, h.length);
+      if (Status st = model::verify_batch_crc(batch); !st.is_ok()) {
+        out->truncate(chunk + kept);
+        return Status::corruption(seg.path() + ": CRC mismatch in batch at offset " +
+                                  std::to_string(h.base_offset));
+      }
+      out->add_batch(chunk + off, h.length);
+      *used += h.length;
+      off += h.length;
+      kept = off;
+      out->next_offset = h.base_offset + h.record_count;
+      if (off > want) break;  // the grown first batch ends the chunk
     }
-    if (!out->batches.empty() && used + h.length > max_bytes) {
-      *full = true;
-      return Status::ok();
-    }
-    bool in_sequence = out->batches.empty() ? h.base_offset <= from : h.base_offset == out->next_offset;
-    if (!in_sequence) return Status::corruption(seg->path() + ": batch out of offset sequence");
-    std::string batch;
-    DELTA_RETURN_IF_ERROR(seg->read_at(position, h.length, &batch));
-    if (Status st = model::verify_batch_crc(batch); !st.is_ok()) {
-      return Status::corruption(seg->path() + ": CRC mismatch in batch at offset " +
-                                std::to_string(h.base_offset));
-    }
-    used += h.length;
-    position += h.length;
-    out->next_offset = h.base_offset + h.record_count;
-    out->batches.push_back(std::move(batch));
+    out->truncate(chunk + kept);
+    if (*full) return Status::ok();
+    position += off;
   }
   return Status::ok();
 }

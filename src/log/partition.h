@@ -54,7 +54,8 @@ class Partition {
   void set_failure(Status s) { failure_ = std::move(s); }
 
   // --- any thread ---
-  Result<ReadResult> read(int64_t from, size_t max_bytes) const;
+  // Log::read_into for this partition.
+  Status read(int64_t from, size_t max_bytes, ReadResult* out) const;
   PartitionInfo info() const;
   int64_t published_end_offset() const;
   uint64_t size_bytes() const { return size_bytes_.load(std::memory_order_relaxed); }
@@ -70,8 +71,8 @@ class Partition {
             LogProbe& probe, std::atomic<uint64_t>& total_bytes);
   Status recover();
   void update_gauges_locked();
-  Status read_segment(const std::shared_ptr<Segment>& seg, uint64_t position, uint64_t limit, int64_t from,
-                      size_t max_bytes, ReadResult* out, bool* full) const;
+  Status read_segment(const Segment& seg, uint64_t position, uint64_t limit, int64_t from, size_t max_bytes,
+                      ReadResult* out, size_t* used, bool* full) const;
 
   const std::string dir_;
   const std::string stream_;

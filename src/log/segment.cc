@@ -266,9 +266,8 @@ uint64_t Segment::lookup(int64_t offset) const {
   return it == index_.begin() ? 0 : std::prev(it)->position;
 }
 
-Status Segment::read_at(uint64_t position, size_t n, std::string* out) const {
-  out->resize(n);
-  return fs::pread_full(fd_, out->data(), n, position);
+Status Segment::read_at(uint64_t position, size_t n, char* out) const {
+  return fs::pread_full(fd_, out, n, position);
 }
 
 Status Segment::remove() {

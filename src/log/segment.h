@@ -85,7 +85,7 @@ class Segment {
   uint64_t lookup(int64_t offset) const;
 
   // --- any thread ---
-  Status read_at(uint64_t position, size_t n, std::string* out) const;
+  Status read_at(uint64_t position, size_t n, char* out) const;
   // Unlinks the files; the descriptor stays usable until the last reference goes.
   Status remove();
   const std::string& path() const { return path_; }

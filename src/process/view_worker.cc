@@ -285,16 +285,16 @@ void ViewWorker::run() {
 
 bool ViewWorker::read_partition(int p) {
   PartitionState& ps = parts_[static_cast<size_t>(p)];
-  Result<log::ReadResult> read = log_.read(plan_.stream->name, p, ps.next, options_.read_bytes);
-  if (!read) {
-    obs::warn("view", "log read failed", {{"view", plan_.name}, {"error", read.status().to_string()}});
+  log::ReadResult* read = &read_;  // reused: no fresh buffer per read
+  if (Status st = log_.read_into(plan_.stream->name, p, ps.next, options_.read_bytes, read); !st.is_ok()) {
+    obs::warn("view", "log read failed", {{"view", plan_.name}, {"error", st.to_string()}});
     return false;
   }
   ps.end = read->end_offset;
   if (read->batches.empty()) return false;
   Chunk chunk{-1, kNoWatermark, ps.accepted_max};
   bool any = false;
-  for (const std::string& batch : read->batches) {
+  for (std::string_view batch : read->batches) {
     model::RecordIterator it(batch);
     model::Record rec;
     while (it.next(&rec)) {

@@ -181,6 +181,7 @@ class ViewWorker final : private log::PartitionGroup::Listener {
   std::string staged_keys_;
   std::vector<AggInput> staged_inputs_;  // inputs_.size() per staged event
   std::vector<PartitionState> parts_;
+  log::ReadResult read_;  // reused from read to read; staged events point into it until add_staged
   std::deque<Pending> pending_;
   std::deque<Candidate> candidates_;
   uint64_t seq_ = 0;

@@ -115,7 +115,7 @@ Result<DeadLetterPage> read_dead_letters(log::Log& log, std::string_view stream,
     Result<log::ReadResult> read = log.read(kDlqStream, 0, next, 1 << 20);
     if (!read.is_ok()) return read.status();
     if (read->batches.empty()) break;
-    for (const std::string& batch : read->batches) {
+    for (std::string_view batch : read->batches) {
       scanned += batch.size();
       model::RecordIterator it(batch);
       model::Record rec;

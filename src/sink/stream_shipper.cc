@@ -111,14 +111,14 @@ bool StreamShipper::ship(int32_t p) {
   if (!info.is_ok()) return false;
   part.lag->set(info->end_offset - part.committed);
   if (part.next_read >= info->end_offset) return false;
-  Result<log::ReadResult> read = log_.read(table_.name, p, part.next_read, kReadBytes);
-  if (!read.is_ok()) {
+  log::ReadResult* read = &read_;  // reused: no fresh buffer per read
+  if (Status st = log_.read_into(table_.name, p, part.next_read, kReadBytes, read); !st.is_ok()) {
     obs::error("sink", "stream read failed",
-               {{"stream", table_.name}, {"partition", p}, {"error", read.status().to_string()}});
+               {{"stream", table_.name}, {"partition", p}, {"error", st.to_string()}});
     return false;
   }
   rows_.clear();
-  for (const std::string& batch : read->batches) {
+  for (std::string_view batch : read->batches) {
     model::RecordIterator it(batch);
     model::Record rec;
     while (it.next(&rec)) {

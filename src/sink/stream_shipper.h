@@ -68,6 +68,7 @@ class StreamShipper {
   std::string consumer_;
   std::vector<Partition> partitions_;
   std::vector<Row> rows_;  // reused
+  log::ReadResult read_;   // reused; rows_ point into it
   obs::Counter& commits_failed_;
   std::mutex mu_;
   std::condition_variable cv_;

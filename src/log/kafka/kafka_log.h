@@ -10,7 +10,7 @@
 // Threads: every Log method may be called from any thread. append() never waits for the network:
 // it hands each record to librdkafka's queue and returns; `done` runs on the log's poll thread once
 // every message of the batch has a delivery report (or the batch was refused). One idempotent
-// producer (acks=all) serves every stream. read() uses one consumer per (stream, partition),
+// producer (acks=all) serves every stream. read_into() uses one consumer per (stream, partition),
 // assigned rather than subscribed, reused across calls and serialised by its own mutex;
 // commit()/committed() use one client per consumer name with group.id = that name.
 //
@@ -71,8 +71,8 @@ class KafkaLog final : public Log {
   // an existing topic with another partition count is kInvalidArgument.
   Status ensure_stream(std::string_view stream, int32_t partitions) override;
   void append(std::string_view stream, int32_t partition, std::string batch, AppendCallback done) override;
-  Result<ReadResult> read(std::string_view stream, int32_t partition, int64_t from,
-                          size_t max_bytes) override;
+  Status read_into(std::string_view stream, int32_t partition, int64_t from, size_t max_bytes,
+                   ReadResult* out) override;
   // Low and high watermarks; size_bytes and segments are 0 (the brokers keep them).
   Result<PartitionInfo> partition_info(std::string_view stream, int32_t partition) override;
   // Kafka consumer-group offsets, group.id = `consumer`.
@@ -119,8 +119,8 @@ class KafkaLog final : public Log {
 
   // Reading (kafka_read.cc).
   Status seek(Reader& r, const std::string& topic, int32_t partition, int64_t from);
-  Result<ReadResult> fetch(Reader& r, const std::string& topic, int32_t partition, int64_t from, int64_t high,
-                           size_t max_bytes);
+  Status fetch(Reader& r, const std::string& topic, int32_t partition, int64_t from, int64_t high,
+               size_t max_bytes, ReadResult* out);
 
   const config::LogConfig config_;
   Clock& clock_;

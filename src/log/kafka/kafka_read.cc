@@ -30,8 +30,9 @@ Result<KafkaLog::Reader*> KafkaLog::reader(std::string_view stream, int32_t part
   return readers_.emplace(std::move(key), std::move(r)).first->second.get();
 }
 
-Result<ReadResult> KafkaLog::read(std::string_view stream, int32_t partition, int64_t from,
-                                  size_t max_bytes) {
+Status KafkaLog::read_into(std::string_view stream, int32_t partition, int64_t from, size_t max_bytes,
+                           ReadResult* out) {
+  out->clear();
   auto found = find_topic(stream, partition);
   if (!found) return found.status();
   Topic* t = *found;
@@ -49,9 +50,11 @@ Result<ReadResult> KafkaLog::read(std::string_view stream, int32_t partition, in
                                 ".." + std::to_string(high) + " of " + t->name + "/" +
                                 std::to_string(partition));
   }
-  if (from == high) return ReadResult{{}, from, high};
+  out->next_offset = from;
+  out->end_offset = high;
+  if (from == high) return Status::ok();
   DELTA_RETURN_IF_ERROR(seek(rd, t->name, partition, from));
-  return fetch(rd, t->name, partition, from, high, max_bytes);
+  return fetch(rd, t->name, partition, from, high, max_bytes, out);
 }
 
 // Assigns the partition at `from` unless the consumer already stands there (sequential reads keep
@@ -67,14 +70,14 @@ Status KafkaLog::seek(Reader& r, const std::string& topic, int32_t partition, in
 
 // Polls messages from `from` until `high`, about `max_bytes`, or read_wait_ms. A gap in offsets
 // (compaction, transaction markers) starts a new batch, since a batch's offsets are consecutive.
-Result<ReadResult> KafkaLog::fetch(Reader& r, const std::string& topic, int32_t partition, int64_t from,
-                                   int64_t high, size_t max_bytes) {
-  ReadResult out{{}, from, high};
+Status KafkaLog::fetch(Reader& r, const std::string& topic, int32_t partition, int64_t from, int64_t high,
+                       size_t max_bytes, ReadResult* out_ptr) {
+  ReadResult& out = *out_ptr;
   r.builder.clear();
   int64_t base = from;
   auto seal = [&] {
     if (r.builder.empty()) return;
-    out.batches.emplace_back(r.builder.finish(base));
+    out.append_batch(r.builder.finish(base));
     r.builder.clear();
   };
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.read_wait_ms);
@@ -108,7 +111,7 @@ Result<ReadResult> KafkaLog::fetch(Reader& r, const std::string& topic, int32_t 
                                " arrived from offset " + std::to_string(from) + " within " +
                                std::to_string(options_.read_wait_ms) + " ms");
   }
-  return out;
+  return Status::ok();
 }
 
 }  // namespace delta::log

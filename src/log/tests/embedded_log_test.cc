@@ -58,6 +58,71 @@ TEST_F(EmbeddedLogTest, ReadStartsAtTheBatchHoldingFromAndHonoursMaxBytes) {
   EXPECT_TRUE(model::verify_batch_crc(r->batches[0]).is_ok());
 }
 
+// Reads land in one reused buffer, one pread per budget: every (from, max_bytes) over batches of
+// different sizes spread across several segments must give the batches a fresh read gives, in
+// sequence, whole and CRC-valid, within the budget unless the first batch alone exceeds it.
+TEST_F(EmbeddedLogTest, ReusedReadResultGivesWholeBatchesForEveryStartAndBudget) {
+  config::LogConfig config = test_config(dir_.path());
+  config.segment_bytes = 600;  // a few batches per segment
+  Harness h(config);
+  ASSERT_TRUE(h.open().is_ok());
+  ASSERT_TRUE(h.log->ensure_stream("s", 1).is_ok());
+  std::vector<std::string> values;  // every record's value, by offset
+  for (int i = 0; i < 12; ++i) {
+    std::string batch = make_batch(1 + i % 4, "b" + std::to_string(i), 16 + 40 * (i % 3));
+    ReadResult one;
+    one.append_batch(batch);
+    for (const std::string& v : values_of(one)) values.push_back(v);
+    ASSERT_TRUE(append_wait(*h.log, "s", 0, std::move(batch)).is_ok());
+  }
+  auto info = h.log->partition_info("s", 0);
+  ASSERT_TRUE(info.is_ok());
+  ASSERT_GE(info->segments, 3u);
+  const auto end = static_cast<int64_t>(values.size());
+  ASSERT_EQ(info->end_offset, end);
+  ReadResult reused;
+  for (size_t max_bytes : {size_t{1}, size_t{60}, size_t{200}, size_t{333}, size_t{1000}, size_t{1} << 20}) {
+    for (int64_t from = 0; from < end; ++from) {
+      SCOPED_TRACE("from " + std::to_string(from) + " max_bytes " + std::to_string(max_bytes));
+      ASSERT_TRUE(h.log->read_into("s", 0, from, max_bytes, &reused).is_ok());
+      auto fresh = h.log->read("s", 0, from, max_bytes);
+      ASSERT_TRUE(fresh.is_ok());
+      ASSERT_FALSE(reused.batches.empty());
+      ASSERT_EQ(reused.batches.size(), fresh->batches.size());
+      size_t bytes = 0;
+      int64_t expect_base = -1;
+      for (size_t i = 0; i < reused.batches.size(); ++i) {
+        EXPECT_EQ(reused.batches[i], fresh->batches[i]);
+        EXPECT_TRUE(model::verify_batch_crc(reused.batches[i]).is_ok());
+        model::BatchHeader header;
+        ASSERT_TRUE(model::parse_batch_header(reused.batches[i], &header).is_ok());
+        if (i == 0) {
+          EXPECT_LE(header.base_offset, from);
+        } else {
+          EXPECT_EQ(header.base_offset, expect_base);
+        }
+        expect_base = header.base_offset + header.record_count;
+        bytes += reused.batches[i].size();
+      }
+      if (reused.batches.size() > 1) {
+        EXPECT_LE(bytes, max_bytes);
+      }
+      EXPECT_EQ(reused.next_offset, expect_base);
+      EXPECT_EQ(reused.end_offset, end);
+      std::vector<std::string> got = values_of(reused, from);
+      ASSERT_FALSE(got.empty());
+      EXPECT_EQ(got.front(), values[static_cast<size_t>(from)]);
+      EXPECT_EQ(got.back(), values[static_cast<size_t>(reused.next_offset - 1)]);
+    }
+  }
+  // A whole read from 0 with a large budget holds everything.
+  ASSERT_TRUE(h.log->read_into("s", 0, 0, size_t{1} << 20, &reused).is_ok());
+  EXPECT_EQ(values_of(reused), values);
+  // A failed read leaves no batches behind.
+  EXPECT_EQ(h.log->read_into("s", 0, end + 1, 100, &reused).code(), StatusCode::kOutOfRange);
+  EXPECT_TRUE(reused.batches.empty());
+}
+
 TEST_F(EmbeddedLogTest, RefusesUnknownPartitionAndInvalidBatches) {
   Harness h(test_config(dir_.path()));
   ASSERT_TRUE(h.open().is_ok());

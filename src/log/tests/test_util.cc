@@ -37,7 +37,7 @@ std::string make_batch(int count, const std::string& tag, size_t value_bytes, in
 
 std::vector<std::string> values_of(const ReadResult& r, int64_t from) {
   std::vector<std::string> out;
-  for (const std::string& batch : r.batches) {
+  for (std::string_view batch : r.batches) {
     model::RecordIterator it(batch);
     model::Record rec;
     while (it.next(&rec)) {

@@ -504,8 +504,8 @@ class GroupLog final : public log::Log {
   void append(std::string_view s, int32_t p, std::string b, log::AppendCallback done) override {
     inner_.append(s, p, std::move(b), std::move(done));
   }
-  Result<log::ReadResult> read(std::string_view s, int32_t p, int64_t from, size_t max) override {
-    return inner_.read(s, p, from, max);
+  Status read_into(std::string_view s, int32_t p, int64_t from, size_t max, log::ReadResult* out) override {
+    return inner_.read_into(s, p, from, max, out);
   }
   Result<log::PartitionInfo> partition_info(std::string_view s, int32_t p) override {
     return inner_.partition_info(s, p);

@@ -37,7 +37,7 @@ class FakeLog final : public log::Log {
       done(log::AppendResult{});
     }).detach();
   }
-  Result<log::ReadResult> read(std::string_view, int32_t, int64_t, size_t) override {
+  Status read_into(std::string_view, int32_t, int64_t, size_t, log::ReadResult*) override {
     return Status::internal("unused");
   }
   Result<log::PartitionInfo> partition_info(std::string_view, int32_t) override {

@@ -82,8 +82,8 @@ class KafkaLogTest : public ::testing::Test {
       Result<ReadResult> r = log_->read(stream, partition, next, 64);
       EXPECT_TRUE(r.is_ok()) << r.status().to_string();
       if (!r.is_ok() || r->batches.empty()) break;
-      for (std::string& b : r->batches) {
-        keep->push_back(std::move(b));
+      for (std::string_view b : r->batches) {
+        keep->emplace_back(b);
         model::RecordIterator it(keep->back());
         model::Record rec;
         while (it.next(&rec)) {
