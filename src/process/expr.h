@@ -97,6 +97,14 @@ class EventView {
  public:
   virtual ~EventView() = default;
   virtual Value field(uint32_t slot) const = 0;
+  // field(slot), read from the view's array of values when it keeps one (no virtual call per field
+  // on the evaluation path).
+  Value read(uint32_t slot) const { return dense_ != nullptr ? dense_[slot] : field(slot); }
+
+ protected:
+  // A view that keeps its values in one array, by slot, for as long as it lives, may point this at
+  // it; field(slot) must then equal dense_[slot].
+  const Value* dense_ = nullptr;
 };
 
 struct Program;

@@ -81,6 +81,7 @@ Result<CompiledExpr> compile(std::string_view text, const model::StreamSchema& s
   if (condition && t != ValueType::kBool && !is_loose(t)) {
     return expr_error(text, 0, "a condition must be bool, got " + std::string(value_type_name(t)));
   }
+  p->shortcut = shortcut_of(*p);
   return CompiledExpr(std::move(p));
 }
 

@@ -83,7 +83,7 @@ Value Evaluator::eval(uint32_t n) const {
   const Node& node = p_.nodes[n];
   switch (node.op) {
     case Op::kConst: return node.constant;
-    case Op::kField: return event_.field(static_cast<uint32_t>(node.imm));
+    case Op::kField: return event_.read(static_cast<uint32_t>(node.imm));
     case Op::kNeg: {
       Value v = kid(node, 0);
       if (v.type == ValueType::kFloat64) return Value::float64(-v.f);
@@ -104,9 +104,7 @@ Value Evaluator::eval(uint32_t n) const {
   return Value::null();
 }
 
-Value Evaluator::arith(const Node& node) const {
-  Value a = kid(node, 0), b = kid(node, 1);
-  auto op = static_cast<BinOp>(node.aux);
+Value arith_values(BinOp op, const Value& a, const Value& b) {
   bool ai = a.type == ValueType::kInt64 || a.type == ValueType::kTimestamp;
   bool bi = b.type == ValueType::kInt64 || b.type == ValueType::kTimestamp;
   if (ai && bi) {
@@ -117,13 +115,20 @@ Value Evaluator::arith(const Node& node) const {
   return float_arith(op, a.as_double(), b.as_double());
 }
 
+Value compare_op(BinOp op, const Value& a, const Value& b) {
+  int c = 0;
+  if (a.is_null() || b.is_null() || !compare_values(a, b, &c)) return Value::null();
+  return Value::boolean(compare_result(op, c));
+}
+
+Value Evaluator::arith(const Node& node) const {
+  return arith_values(static_cast<BinOp>(node.aux), kid(node, 0), kid(node, 1));
+}
+
 Value Evaluator::compare(const Node& node) const {
   Value a = kid(node, 0);
   if (a.is_null()) return a;
-  Value b = kid(node, 1);
-  int c = 0;
-  if (b.is_null() || !compare_values(a, b, &c)) return Value::null();
-  return Value::boolean(compare_result(static_cast<BinOp>(node.aux), c));
+  return compare_op(static_cast<BinOp>(node.aux), a, kid(node, 1));
 }
 
 // and: false wins over null; or: true wins over null. The right side is skipped once decided.
@@ -170,9 +175,62 @@ CompiledExpr::CompiledExpr(const CompiledExpr& other)
 CompiledExpr::CompiledExpr(CompiledExpr&&) noexcept = default;
 CompiledExpr& CompiledExpr::operator=(CompiledExpr&&) noexcept = default;
 
+namespace {
+
+inline __attribute__((always_inline)) Value operand(const Shortcut::Operand& o, const EventView& event) {
+  return o.slot >= 0 ? event.read(static_cast<uint32_t>(o.slot)) : o.constant;
+}
+
+// A field or constant operand of node n, or false.
+bool leaf(const Program& p, uint32_t n, Shortcut::Operand* out) {
+  const Node& node = p.nodes[n];
+  if (node.op == Op::kField) out->slot = node.imm;
+  if (node.op == Op::kConst) out->constant = node.constant;
+  return node.op == Op::kField || node.op == Op::kConst;
+}
+
+// Whether node n is an arithmetic operator over two leaves: sets op, a and b.
+bool arith_of_leaves(const Program& p, uint32_t n, BinOp* op, Shortcut::Operand* a, Shortcut::Operand* b) {
+  const Node& node = p.nodes[n];
+  *op = static_cast<BinOp>(node.aux);
+  return node.op == Op::kArith && leaf(p, p.kids[node.first], a) && leaf(p, p.kids[node.first + 1], b);
+}
+
+}  // namespace
+
+Shortcut shortcut_of(const Program& p) {
+  Shortcut s;
+  const auto root = static_cast<uint32_t>(p.nodes.size() - 1);
+  const Node& node = p.nodes[root];
+  if (node.op == Op::kField) {
+    s.kind = Shortcut::Kind::kField;
+    s.a.slot = node.imm;
+  } else if (arith_of_leaves(p, root, &s.op, &s.a, &s.b)) {
+    s.kind = Shortcut::Kind::kArith;
+  } else if (node.op == Op::kCompare) {
+    s.op = static_cast<BinOp>(node.aux);
+    const uint32_t l = p.kids[node.first], r = p.kids[node.first + 1];
+    if (leaf(p, l, &s.a) && leaf(p, r, &s.b)) {
+      s.kind = Shortcut::Kind::kCompare;
+    } else if (arith_of_leaves(p, l, &s.inner, &s.a, &s.b) && leaf(p, r, &s.c)) {
+      s.kind = Shortcut::Kind::kCompareArith;
+    }
+  }
+  if (s.kind == Shortcut::Kind::kNone) s = Shortcut{};
+  return s;
+}
+
 Value CompiledExpr::eval(const EventView& event) {
-  const Node& root = program_->nodes.back();
-  if (root.op == Op::kField) return event.field(static_cast<uint32_t>(root.imm));  // a bare field
+  const Shortcut& s = program_->shortcut;
+  switch (s.kind) {
+    case Shortcut::Kind::kField: return event.read(static_cast<uint32_t>(s.a.slot));
+    case Shortcut::Kind::kArith: return arith_values(s.op, operand(s.a, event), operand(s.b, event));
+    case Shortcut::Kind::kCompare: return compare_op(s.op, operand(s.a, event), operand(s.b, event));
+    case Shortcut::Kind::kCompareArith:
+      return compare_op(s.op, arith_values(s.inner, operand(s.a, event), operand(s.b, event)),
+                        operand(s.c, event));
+    case Shortcut::Kind::kNone: break;
+  }
   scratch_->arena.reset();
   Evaluator ev(*program_, event, &scratch_->arena);
   return ev.eval(static_cast<uint32_t>(program_->nodes.size() - 1));

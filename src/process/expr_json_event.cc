@@ -1,15 +1,14 @@
 #include "process/expr_json_event.h"
 
-#include <charconv>
 #include <cstring>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
+#include "process/expr_json_scan.h"
 #include "process/expr_time.h"
 
 namespace delta::process {
+
+using namespace json_scan;
+
 namespace {
 
 namespace od = simdjson::ondemand;
@@ -72,211 +71,14 @@ Value read_typed(od::value& v, FieldType type) {
   return Value::null();
 }
 
-// ---- The flat path: one scalar pass over a top-level object (see the header). Every helper returns
-// the position after what it read, or nullptr when the input is not what the flat path handles
-// (malformed, escapes in what it must return, nesting deeper than kMaxSkipDepth, number forms whose
-// conversion it leaves to simdjson): the caller then parses the event with simdjson instead.
-
-constexpr int kMaxSkipDepth = 64;
-
-bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-const char* skip_ws(const char* p, const char* end) {
-  while (p < end && is_ws(*p)) ++p;
-  return p;
-}
-
-// p is just after a string's opening quote: returns the closing quote. *escaped tells whether the
-// contents hold a (valid) escape; a raw control character or a bad escape is malformed.
-const char* string_end(const char* p, const char* end, bool* escaped) {
-  for (;;) {
-#ifdef __SSE2__
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
-    while (end - p >= 16) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      const __m128i is_ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v);  // unsigned c <= 0x1f
-      const int m = _mm_movemask_epi8(
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), is_ctl));
-      if (m != 0) {
-        p += __builtin_ctz(static_cast<unsigned>(m));
-        break;
-      }
-      p += 16;
-    }
-#endif
-    while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
-    if (p >= end) return nullptr;
-    if (*p == '"') return p;
-    if (*p != '\\') return nullptr;  // a raw control character
-    *escaped = true;
-    if (end - p < 2) return nullptr;
-    const char e = p[1];
-    if (e == 'u') {
-      if (end - p < 6 || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]) || !is_hex(p[5])) return nullptr;
-      p += 6;
-    } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' ||
-               e == 't') {
-      p += 2;
-    } else {
-      return nullptr;
-    }
-  }
-}
-
-// A number's text and shape, from the JSON grammar.
-struct Number {
-  const char* event;  // the start of the event: bytes from here on may be read
-  const char* begin;
-  const char* int_end;  // end of the integer part
-  bool fraction = false, exponent = false;
-};
-
-const char* number_end(const char* p, const char* end, Number* n) {
-  n->begin = p;
-  if (p < end && *p == '-') ++p;
-  if (p >= end) return nullptr;
-  if (*p == '0') {
-    ++p;
-  } else if (*p >= '1' && *p <= '9') {
-    while (p < end && is_digit(*p)) ++p;
-  } else {
-    return nullptr;
-  }
-  n->int_end = p;
-  if (p < end && *p == '.') {
-    ++p;
-    if (p >= end || !is_digit(*p)) return nullptr;
-    while (p < end && is_digit(*p)) ++p;
-    n->fraction = true;
-  }
-  if (p < end && (*p == 'e' || *p == 'E')) {
-    ++p;
-    if (p < end && (*p == '+' || *p == '-')) ++p;
-    if (p >= end || !is_digit(*p)) return nullptr;
-    while (p < end && is_digit(*p)) ++p;
-    n->exponent = true;
-  }
-  if (p < end && !is_ws(*p) && *p != ',' && *p != '}' && *p != ']') return nullptr;
-  return p;
-}
-
-// The value of 8 ASCII digits loaded little-endian into v, in a few multiplications instead of a
-// chain of eight (the digits were checked by number_end).
-uint64_t eight_digits(uint64_t v) {
-  v -= 0x3030303030303030ull;
-  v = v * 10 + (v >> 8);  // pairs of digits in every other byte
-  return (((v & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
-          (((v >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >>
-         32;
-}
-
-// The integer of an integral number. false: it does not fit in int64, or is -0 (which simdjson
-// reads as a float): both are left to simdjson.
-bool integer_of(const Number& n, int64_t* out) {
-  const bool negative = *n.begin == '-';
-  const char* d = n.begin + (negative ? 1 : 0);
-  const size_t digits = static_cast<size_t>(n.int_end - d);
-  if (digits > 19) return false;
-  uint64_t v = 0;
-  static constexpr uint64_t kPow10[8] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
-  for (; n.int_end - d > 16; ++d) v = v * 10 + static_cast<uint64_t>(*d - '0');  // < 10^19 < 2^64
-  uint64_t word;
-  for (; n.int_end - d >= 8; d += 8) {
-    std::memcpy(&word, d, 8);
-    v = v * 100'000'000 + eight_digits(word);
-  }
-  if (const auto k = static_cast<size_t>(n.int_end - d); k > 0) {
-    if (n.int_end - 8 >= n.event) {
-      // The 8 bytes that end with the last k digits, the bytes before them made '0's.
-      std::memcpy(&word, n.int_end - 8, 8);
-      const uint64_t low = (uint64_t{1} << (8 * (8 - k))) - 1;  // little-endian: the first 8 - k bytes
-      v = v * kPow10[k] + eight_digits((word & ~low) | (0x3030303030303030ull & low));
-    } else {
-      for (; d < n.int_end; ++d) v = v * 10 + static_cast<uint64_t>(*d - '0');
-    }
-  }
-  if (negative) {
-    if (v == 0 || v > uint64_t{1} << 63) return false;
-    *out = static_cast<int64_t>(0 - v);
-  } else {
-    if (v > static_cast<uint64_t>(INT64_MAX)) return false;
-    *out = static_cast<int64_t>(v);
-  }
-  return true;
-}
-
-// A number without exponent as a double (correctly rounded, as simdjson's); exponents (where
-// range and rounding corners lie) are left to simdjson.
-bool double_of(const Number& n, const char* end, double* out) {
-  if (n.exponent) return false;
-  auto [ptr, ec] = std::from_chars(n.begin, end, *out);
-  return ec == std::errc() && ptr == end;
-}
-
-const char* literal_end(const char* p, const char* end, std::string_view word) {
-  if (static_cast<size_t>(end - p) < word.size() || std::memcmp(p, word.data(), word.size()) != 0)
-    return nullptr;
-  p += word.size();
-  if (p < end && !is_ws(*p) && *p != ',' && *p != '}' && *p != ']') return nullptr;
-  return p;
-}
-
-const char* skip_value(const char* p, const char* end, int depth);
-
-// p at '{' or '['.
-const char* skip_container(const char* p, const char* end, int depth) {
-  if (depth >= kMaxSkipDepth) return nullptr;
-  const char close = *p == '{' ? '}' : ']';
-  const bool object = close == '}';
-  p = skip_ws(p + 1, end);
-  if (p < end && *p == close) return p + 1;
-  for (;;) {
-    if (object) {
-      if (p >= end || *p != '"') return nullptr;
-      bool escaped = false;
-      p = string_end(p + 1, end, &escaped);
-      if (p == nullptr) return nullptr;
-      p = skip_ws(p + 1, end);
-      if (p >= end || *p != ':') return nullptr;
-      p = skip_ws(p + 1, end);
-    }
-    p = skip_value(p, end, depth + 1);
-    if (p == nullptr) return nullptr;
-    p = skip_ws(p, end);
-    if (p >= end) return nullptr;
-    if (*p == close) return p + 1;
-    if (*p != ',') return nullptr;
-    p = skip_ws(p + 1, end);
-  }
-}
-
-// Validates one value at p (no leading whitespace) and returns its end.
-const char* skip_value(const char* p, const char* end, int depth) {
-  if (p >= end) return nullptr;
-  switch (*p) {
-    case '"': {
-      bool escaped = false;
-      p = string_end(p + 1, end, &escaped);
-      return p == nullptr ? nullptr : p + 1;
-    }
-    case '{':
-    case '[': return skip_container(p, end, depth);
-    case 't': return literal_end(p, end, "true");
-    case 'f': return literal_end(p, end, "false");
-    case 'n': return literal_end(p, end, "null");
-    default: {
-      Number n;
-      return number_end(p, end, &n);
-    }
-  }
-}
+// ---- The flat path: one scalar pass over a top-level object (see the header); the scanner's pieces
+// are in expr_json_scan.h.
 
 // A referenced field's value at p (inside the event that starts at `event`), read as `type` the way
 // read_typed() reads it through simdjson: the same value, or null where the JSON type does not fit. Sets
 // *out; returns the value's end.
-const char* read_flat(const char* event, const char* p, const char* end, FieldType type, Value* out) {
+const char* read_flat(const char* event, const char* p, const char* end, const char* limit, FieldType type,
+                      Value* out) {
   *out = Value::null();
   if (p >= end) return nullptr;
   const char c = *p;
@@ -284,7 +86,7 @@ const char* read_flat(const char* event, const char* p, const char* end, FieldTy
     if (type != FieldType::kString && type != FieldType::kTimestamp && type != FieldType::kJson)
       return skip_value(p, end, 0);
     bool escaped = false;
-    const char* q = string_end(p + 1, end, &escaped);
+    const char* q = string_end(p + 1, end, limit, &escaped);
     if (q == nullptr || escaped) return nullptr;  // escapes: simdjson unescapes
     std::string_view s(p + 1, static_cast<size_t>(q - p - 1));
     int64_t ms = 0;
@@ -297,11 +99,17 @@ const char* read_flat(const char* event, const char* p, const char* end, FieldTy
   }
   if (c == '-' || is_digit(c)) {
     if (type == FieldType::kString || type == FieldType::kBool) return skip_value(p, end, 0);
+    int64_t i = 0;
+    if (type == FieldType::kInt64 || type == FieldType::kTimestamp) {
+      if (const char* q = short_integer(p, end, limit, &i)) {
+        *out = type == FieldType::kTimestamp ? Value::timestamp(i) : Value::int64(i);
+        return q;
+      }
+    }
     Number n;
     n.event = event;
     const char* q = number_end(p, end, &n);
     if (q == nullptr) return nullptr;
-    int64_t i = 0;
     double d = 0;
     if (type == FieldType::kFloat64 || (type == FieldType::kJson && (n.fraction || n.exponent))) {
       if (!double_of(n, q, &d)) return nullptr;
@@ -350,11 +158,11 @@ JsonEventView::JsonEventView(const FieldSet& fields)
     }
     nodes_[at].slot = static_cast<int32_t>(slot);
   }
+  dense_ = values_.data();  // values_ keeps its size (and buffer) from here on
   seen_.assign(nodes_.size(), 0);
   padded_.resize(1);
   flat_ = true;
   for (uint32_t c : nodes_[0].children) flat_ &= nodes_[c].children.empty();
-  for (KeyMemo& m : memo_) m.key.reserve(kMemoKeyBytes);
   // A seed under which the referenced top-level keys take distinct slots, when one of the first 64
   // does (almost always for a view's few fields); else slots some share, searched by find_child.
   for (shape_seed_ = 0; shape_seed_ < 64; ++shape_seed_) {
@@ -402,17 +210,25 @@ int JsonEventView::find_child(uint32_t node, std::string_view key) const {
 }
 
 Status JsonEventView::reset(std::string_view json, size_t readable) {
-  std::fill(values_.begin(), values_.end(), Value::null());
+  if (flat_ && use_flat_) {
+    ++serial_;
+    pending_ = nodes_[0].children.size();
+    if (read_flat_object(json, readable)) {
+      // Each field seen was set; those the event does not have read as null.
+      if (pending_ != 0) {
+        for (uint32_t c : nodes_[0].children) {
+          if (seen_[c] == serial_) continue;
+          values_[nodes_[c].slot] = Value::null();
+          raw_[nodes_[c].slot] = std::string_view();
+        }
+      }
+      return Status::ok();
+    }
+  }
+  std::fill(values_.begin(), values_.end(), Value::null());  // (again) with simdjson
   std::fill(raw_.begin(), raw_.end(), std::string_view());
   ++serial_;
   pending_ = nodes_[0].children.size();
-  if (flat_ && use_flat_) {
-    if (read_flat_object(json)) return Status::ok();
-    std::fill(values_.begin(), values_.end(), Value::null());  // start again, with simdjson
-    std::fill(raw_.begin(), raw_.end(), std::string_view());
-    ++serial_;
-    pending_ = nodes_[0].children.size();
-  }
   const char* data = json.data();
   if (readable < json.size() + simdjson::SIMDJSON_PADDING) {
     std::string& buf = padded_[0];
@@ -430,35 +246,33 @@ Status JsonEventView::reset(std::string_view json, size_t readable) {
   return s;
 }
 
-namespace {
-
-// a[0, n) == b[0, n) for sizeof(Word) <= n <= 2 * sizeof(Word): two overlapping words each.
-template <typename Word>
-bool same_ends(const char* a, const char* b, size_t n) {
-  Word a0, a1, b0, b1;
-  std::memcpy(&a0, a, sizeof(Word));
-  std::memcpy(&b0, b, sizeof(Word));
-  std::memcpy(&a1, a + n - sizeof(Word), sizeof(Word));
-  std::memcpy(&b1, b + n - sizeof(Word), sizeof(Word));
-  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+DELTA_SCAN_INLINE bool JsonEventView::KeyMemo::matches(const char* p, const char* end,
+                                                       const char* limit) const {
+  const size_t n = len;
+  if (n == 0 || static_cast<size_t>(end - p) < n) return false;
+#ifdef __SSE2__
+  if (n <= 16 && limit - p >= 16) {  // one compare of 16 bytes, of which the first n count
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i k = _mm_load_si128(reinterpret_cast<const __m128i*>(text.data()));
+    const unsigned want = (1u << n) - 1;
+    return (static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, k))) & want) == want;
+  }
+#endif
+  return std::memcmp(p, text.data(), n) == 0;
 }
 
-}  // namespace
-
-// Whether the key at p (just after its opening quote) is `key`: the same bytes, then the closing
-// quote. A memo's key holds no quote or backslash, so the match is exact.
-bool JsonEventView::same_key_at(const char* p, const char* end, const std::string& key) {
-  const size_t n = key.size();
-  if (static_cast<size_t>(end - p) <= n || p[n] != '"') return false;
-  const char* k = key.data();
-  if (n >= 8 && n <= 16) return same_ends<uint64_t>(p, k, n);
-  if (n >= 4) return n < 8 ? same_ends<uint32_t>(p, k, n) : std::memcmp(p, k, n) == 0;
-  return std::memcmp(p, k, n) == 0;
+void JsonEventView::KeyMemo::remember(std::string_view head, int child_node) {
+  child = child_node;
+  len = 0;
+  if (head.size() > kMemoKeyBytes) return;  // too long to remember: looked up every time
+  std::memcpy(text.data(), head.data(), head.size());
+  len = static_cast<uint32_t>(head.size());
 }
 
-bool JsonEventView::read_flat_object(std::string_view json) {
+bool JsonEventView::read_flat_object(std::string_view json, size_t readable) {
   const char* p = json.data();
   const char* const end = p + json.size();
+  const char* const limit = p + std::max(readable, json.size());
   p = skip_ws(p, end);
   if (p >= end || *p != '{') return false;
   if (pending_ == 0) return true;  // as visit(): nothing referenced, nothing read
@@ -468,44 +282,46 @@ bool JsonEventView::read_flat_object(std::string_view json) {
     if (p >= end || *p != '"') return false;
     // Events of a stream mostly list their keys in the same order: the key the last event had at
     // this position, when it is here again, is found without scanning for its end or looking it up.
-    int child;
-    const char* key_end;
+    // A memo's key holds no quote, backslash or control character, so the match is exact.
     KeyMemo* memo = member < kMemoKeys ? &memo_[member] : nullptr;
-    if (memo != nullptr && memo->valid && same_key_at(p + 1, end, memo->key)) {
-      key_end = p + 1 + memo->key.size();
+    int child;
+    if (memo != nullptr && memo->matches(p + 1, end, limit)) {
       child = memo->child;
+      p += 1 + memo->len;
     } else {
       bool escaped = false;
-      key_end = string_end(p + 1, end, &escaped);
+      const char* key_end = string_end(p + 1, end, limit, &escaped);
       if (key_end == nullptr || escaped) return false;  // an escaped key: simdjson compares it unescaped
       const std::string_view key(p + 1, static_cast<size_t>(key_end - p - 1));
+      const char* colon = skip_ws_fast(key_end + 1, end);
+      if (colon >= end || *colon != ':') return false;
       child = find_top(key);
-      if (memo != nullptr && key.size() <= kMemoKeyBytes) {
-        memo->key.assign(key);  // within the capacity reserved at construction
-        memo->child = child;
-        memo->valid = true;
-      }
+      if (memo != nullptr) memo->remember(std::string_view(p + 1, static_cast<size_t>(colon - p)), child);
+      p = colon + 1;
     }
-    p = skip_ws(key_end + 1, end);
-    if (p >= end || *p != ':') return false;
-    p = skip_ws(p + 1, end);
+    p = skip_ws_fast(p, end);
     if (child >= 0 && seen_[child] != serial_) {  // the first occurrence of a key wins
       seen_[child] = serial_;
       const Node& n = nodes_[child];
       const char* start = p;
-      p = read_flat(json.data(), p, end, n.type, &values_[n.slot]);
+      p = read_flat(json.data(), p, end, limit, n.type, &values_[n.slot]);
       if (p == nullptr) return false;
       raw_[n.slot] = std::string_view(start, static_cast<size_t>(p - start));
       if (--pending_ == 0) return true;  // as visit(): the rest is not read
+    } else if (p < end && *p == '"') {   // the common unreferenced value, without skip_value's dispatch
+      bool escaped = false;
+      p = string_end(p + 1, end, limit, &escaped);
+      if (p == nullptr) return false;
+      ++p;
     } else {
       p = skip_value(p, end, 0);
       if (p == nullptr) return false;
     }
-    p = skip_ws(p, end);
+    p = skip_ws_fast(p, end);
     if (p >= end) return false;
     if (*p == '}') return skip_ws(p + 1, end) == end;
     if (*p != ',') return false;
-    p = skip_ws(p + 1, end);
+    p = skip_ws_fast(p + 1, end);
   }
 }
 

@@ -17,7 +17,11 @@
 // array of a json field, a number with an exponent or that does not fit in int64, -0, nesting
 // deeper than 64, anything malformed -- makes reset() start again with simdjson, so both paths give
 // the same values and status on every valid JSON object (expr_json_event_test, expr_fuzz). Events
-// in the log are compact JSON objects the edge has validated, so that fallback is rare.
+// in the log are compact JSON objects the edge has validated, so that fallback is rare. Its pieces
+// (strings and digit runs found 8 or 16 bytes at a time, integers of up to 15 digits converted as
+// they are found) are in expr_json_scan.h; the key each member position had in the last event is
+// remembered with what follows it up to the colon, so a stream whose events list their keys in the
+// same order matches each key with one 16-byte compare.
 //
 // Thread: one view per worker thread; it owns its parser and buffers and reuses them, so after the
 // first events nothing is allocated per event.
@@ -46,7 +50,9 @@ class JsonEventView final : public EventView {
   ~JsonEventView() override;
 
   // Parses `json`. `readable` is how many bytes from json.data() may be read; with at least
-  // simdjson::SIMDJSON_PADDING bytes after the event, no copy is made. On error (not a JSON object,
+  // simdjson::SIMDJSON_PADDING bytes after the event, no copy is made. The flat path loads 8 or 16
+  // bytes at a time up to there too, so its word loads need no end checks near the end of the event
+  // (what lies after the event is never read as part of it). On error (not a JSON object,
   // malformed) every field reads as null and the status says why (invalid_argument).
   Status reset(std::string_view json, size_t readable = 0);
   Value field(uint32_t slot) const override { return values_[slot]; }
@@ -60,8 +66,7 @@ class JsonEventView final : public EventView {
 
  private:
   struct Node;
-  bool read_flat_object(std::string_view json);
-  static bool same_key_at(const char* p, const char* end, const std::string& key);
+  bool read_flat_object(std::string_view json, size_t readable);
   size_t key_shape(std::string_view key) const;
   int find_top(std::string_view key) const;
   Status visit(simdjson::ondemand::object object, uint32_t node, size_t depth);
@@ -84,13 +89,19 @@ class JsonEventView final : public EventView {
   std::array<uint8_t, kShapes> top_by_shape_{};
   uint32_t shape_seed_ = 0;
   // Per member position (the first kMemoKeys), the key the last event had there and its child (-1:
-  // not referenced); keys up to kMemoKeyBytes, so assigning one never allocates.
-  struct KeyMemo {
-    std::string key;
-    int child = -1;
-    bool valid = false;
-  };
+  // not referenced): in `text`, the bytes from after the key's opening quote through the colon
+  // (`auction":`), whose 16 bytes past the longest remembered one let matches() compare 16 bytes at
+  // once. Fixed size, so remembering never allocates.
   static constexpr size_t kMemoKeys = 32, kMemoKeyBytes = 64;
+  struct KeyMemo {
+    alignas(16) std::array<char, kMemoKeyBytes + 16> text{};
+    uint32_t len = 0;  // bytes in text; 0: nothing remembered
+    int child = -1;
+    // Whether the bytes at p (just after a key's opening quote; readable up to limit >= end) are
+    // text's, all before end.
+    bool matches(const char* p, const char* end, const char* limit) const;
+    void remember(std::string_view head, int child_node);
+  };
   std::array<KeyMemo, kMemoKeys> memo_;
   simdjson::ondemand::parser parser_;
   std::vector<std::unique_ptr<simdjson::ondemand::parser>> nested_parsers_;  // by depth, see take()

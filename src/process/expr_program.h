@@ -55,6 +55,22 @@ struct Node {
   const RE2* re = nullptr;        // kMatch, matches()
 };
 
+// A root that CompiledExpr::eval() computes without walking the nodes: a field; an arithmetic
+// operator or a comparison whose operands are fields and constants (`price * 0.908`, `amount > 10`);
+// a comparison of such an arithmetic operator with a field or a constant (`auction % 123 = 0`).
+// The walk's own functions (arith_values, compare_op) compute it, so the value is the walk's.
+struct Shortcut {
+  enum class Kind : uint8_t { kNone, kField, kArith, kCompare, kCompareArith };
+  struct Operand {
+    int64_t slot = -1;  // a field's slot; -1: `constant`
+    Value constant;
+  };
+  Kind kind = Kind::kNone;
+  BinOp op = BinOp::kEq;      // the root's operator
+  BinOp inner = BinOp::kAdd;  // kCompareArith: a inner b, compared with c
+  Operand a, b, c;            // kField: a
+};
+
 struct Program {
   std::string text;
   std::vector<Node> nodes;
@@ -62,7 +78,14 @@ struct Program {
   std::deque<std::string> strings;  // bytes of string constants; a deque never moves them
   std::vector<std::unique_ptr<RE2>> regexes;
   FieldSet own_fields;
+  Shortcut shortcut;  // set by the compiler once the nodes are final (shortcut_of)
 };
+
+// The shortcut for p's root, or kind kNone.
+Shortcut shortcut_of(const Program& p);
+// What the walk computes for `a op b`: arithmetic (+ - * / %) and comparisons, with their null rules.
+Value arith_values(BinOp op, const Value& a, const Value& b);
+Value compare_op(BinOp op, const Value& a, const Value& b);
 
 // Per-copy scratch for strings made during one evaluation (lower, upper, cast to string): chunks
 // kept across events, so after the first few events nothing is allocated.

@@ -2,6 +2,9 @@
 // casts, coalesce, in, and values read through json fields.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "process/tests/expr_test_util.h"
 
 namespace delta::process::testing {
@@ -201,6 +204,77 @@ TEST(ExprEval, ResultTypes) {
   EXPECT_EQ(type_of("null"), ValueType::kNull);
   EXPECT_EQ(type_of("coalesce(null, 1, 2.5)"), ValueType::kFloat64);
   EXPECT_EQ(type_of("cast(amount as string)"), ValueType::kString);
+}
+
+// Roots of one operator over fields and constants (`price * 0.908`, `amount > 10`, `count % 3 = 0`)
+// are computed without the node walk (Shortcut in expr_program.h). `coalesce(e)` has e's value and
+// is always walked: both must agree on every operator, type, null and failure.
+TEST(ExprEval, ShortcutRootsGiveTheWalksValues) {
+  const std::vector<std::string_view> events = {
+      kEvent,
+      "{}",
+      R"({"count":0,"amount":0,"ts":0,"meta":null})",
+      R"({"count":-9223372036854775808,"amount":-1.5,"ts":9223372036854775807,"meta":"s"})",
+      R"({"count":9223372036854775807,"amount":1e308,"ts":-1,"meta":2.5,"type":"b"})",
+      R"({"count":7,"amount":7,"ts":"2024-02-29T00:00:00Z","meta":7,"flag":false,"user_id":"a"})",
+  };
+  const std::vector<std::string_view> exprs = {
+      "count",
+      "meta",
+      "type",
+      "amount * 0.908",
+      "0.908 * amount",
+      "count * 2",
+      "count * count",
+      "count + 1",
+      "1 - count",
+      "count / 0",
+      "count % 0",
+      "count / -1",
+      "amount / 0",
+      "amount % 2.5",
+      "count * 1.5",
+      "meta + 1",
+      "meta * meta",
+      "ts + 1000",
+      "ts - 1s",
+      "ts - ts",
+      "1000 + ts",
+      "count > 3",
+      "3 <= count",
+      "amount = 7",
+      "count = amount",
+      "meta = 7",
+      "meta <> 's'",
+      "type = 'b'",
+      "type < user_id",
+      "flag = false",
+      "ts > '2024-01-01T00:00:00Z'",
+      "ts = 1",
+      "count % 123 = 0",
+      "count * 2 > amount",
+      "amount * 0.908 >= 6",
+      "meta + 1 = 8",
+      "count - 1 < count",
+      "ts + 1 > ts",
+      "null = count",
+      "count + null",
+      "1 + 2",
+      "1 = 1",
+  };
+  for (std::string_view e : exprs) {
+    const std::string walked = "coalesce(" + std::string(e) + ")";
+    for (std::string_view event : events) {
+      SCOPED_TRACE(std::string(e) + " on " + std::string(event));
+      EXPECT_EQ(eval_on(e, event), eval_on(walked, event));
+    }
+  }
+  // A few values spelled out, so that agreeing on a wrong value cannot pass.
+  EXPECT_EQ(eval_on("count * 0.908", R"({"count":1000})"), "float64:908");
+  EXPECT_EQ(eval_on("count % 123 = 0", R"({"count":246})"), "true");
+  EXPECT_EQ(eval_on("count % 123 = 0", R"({"count":247})"), "false");
+  EXPECT_EQ(eval_on("count % 123 = 0", "{}"), "null");
+  EXPECT_EQ(eval_on("count * 2", R"({"count":9223372036854775807})"), "null");
 }
 
 }  // namespace

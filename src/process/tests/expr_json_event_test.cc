@@ -157,9 +157,13 @@ struct FlatPair {
     simd = std::make_unique<JsonEventView>(fields);
     simd->set_flat_path(false);
   }
-  // "ok|<slot values>" or "error: <message>", from each path.
-  static std::string read(JsonEventView& v, size_t n, std::string_view doc) {
-    Status s = v.reset(doc);
+  // "ok|<slot values>" or "error: <message>", from each path. With `after`, the event is followed
+  // by those bytes, which reset() may read (as in a log batch) but which are not part of it. The
+  // event's bytes (which raw() points into) stay until the next read().
+  static std::string read(JsonEventView& v, size_t n, std::string_view doc, std::string_view after = {}) {
+    static std::string buf;
+    buf.assign(doc).append(after);
+    Status s = v.reset(std::string_view(buf.data(), doc.size()), buf.size());
     std::string out = s.is_ok() ? "ok" : "error: " + s.message();
     for (uint32_t i = 0; i < n; ++i) out += "|" + render(v.field(i));
     return out;
@@ -273,6 +277,86 @@ TEST(JsonEventViewFlat, TakesTheFlatPathForCompactEventsAndFallsBackOtherwise) {
   EXPECT_EQ(pair.flat->raw(5), "-1234567890123");
   EXPECT_EQ(pair.flat->raw(0), "1700000000123");
   EXPECT_EQ(render(pair.flat->field(5)), "int64:-1234567890123");
+}
+
+// Generated events around the flat path's word-at-a-time reads: a stop byte of a string (quote,
+// escape, control character) at every offset of a 16-byte word, in a referenced and an unreferenced
+// member, numbers of every length at the end of the event, keys that share a prefix with a
+// referenced one, keys longer than a word and than the key memo, whitespace; each event alone and
+// followed by readable bytes that would change it if they were read as part of it.
+TEST(JsonEventViewFlat, AgreesWithSimdjsonAroundWordBoundaries) {
+  std::vector<std::string> docs;
+  for (size_t at = 0; at < 34; ++at) {
+    const std::string pad(at, 'x');
+    for (std::string_view in : {R"(\")", R"(\\)", R"(\n)", R"(\u0041)", R"(\u12)", R"(\q)", "\x01", "\x1f",
+                                "\x7f", "\xc3\xa9", "\""}) {
+      docs.push_back(R"({"type":")" + pad + std::string(in) + R"(tail","count":7})");
+      docs.push_back(R"({"other":")" + pad + std::string(in) + R"(tail","count":7})");
+      docs.push_back(R"({")" + pad + std::string(in) + R"(":1,"count":7})");  // in a key
+    }
+    docs.push_back(R"({"count":7,"type":")" + pad + R"("})");  // a string that ends the event
+    docs.push_back(R"({"count":7,"type":")" + pad);            // ... or does not
+  }
+  const std::string digits = "12345678901234567890123";
+  for (size_t n = 1; n <= digits.size(); ++n) {
+    for (std::string_view sign : {"", "-"}) {
+      const std::string num = std::string(sign) + digits.substr(0, n);
+      docs.push_back(R"({"type":"t","count":)" + num + "}");
+      docs.push_back(R"({"type":"t","ts":)" + num + "}");
+      docs.push_back(R"({"type":"t","amount":)" + num + "}");
+      docs.push_back(R"({"type":"t","meta":)" + num + "}");
+      docs.push_back(R"({"count":)" + num + ".5}");
+      docs.push_back(R"({"count":)" + num + "e2}");
+      docs.push_back(R"({"count":)" + num);  // the event ends inside the number
+      docs.push_back(R"({"count":)" + num + R"( , "type" : "t" })");
+    }
+  }
+  const std::string long_key(70, 'k');
+  for (const std::string& doc : {
+           std::string(R"({"coun":1,"counts":2,"count":3,"country2":"x","c":4,"country":"DE"})"),
+           std::string(R"({"counter":1,"count":2})"),
+           R"({")" + long_key + R"(":1,"count":2,")" + long_key.substr(0, 20) + R"(":3,"type":"t"})",
+           std::string(R"({"type_and_a_long_tail_past_16":"a","type":"b"})"),
+           std::string("{ \"count\" :\t1 ,\n\"type\"\r: \"t\" , \"flag\":true}"),
+       }) {
+    docs.push_back(doc);
+  }
+  FlatPair pair;
+  const size_t n = pair.fields.size();
+  for (const std::string& doc : docs) {
+    SCOPED_TRACE(doc);
+    const std::string alone = FlatPair::read(*pair.simd, n, doc);
+    EXPECT_EQ(FlatPair::read(*pair.flat, n, doc), alone);
+    for (std::string_view after : {"", "9999999999999999}", "\"tail\"}        ", ",\"count\":1}", "   "}) {
+      EXPECT_EQ(FlatPair::read(*pair.flat, n, doc, after), alone) << "followed by " << after;
+    }
+  }
+}
+
+// The key memo remembers each member position's key from the last event: events whose layouts
+// differ, one after another, each read as alone.
+TEST(JsonEventViewFlat, EventsWithDifferentLayoutsInTurn) {
+  const std::vector<std::string> docs = {
+      R"({"count":1,"type":"a","flag":true})",
+      R"({"type":"b","count":2})",
+      R"({"count" :3,"type" : "c"})",
+      R"({"count":4,"typo":"d"})",
+      R"({"counts":5,"type":"e"})",
+      R"({"coun":6,"type":"f","count":7})",
+      R"({"count":8,"type":"g","flag":false})",
+      R"({"count":9})",
+      R"({})",
+      R"({"count":10,"type":"h","flag":true})",
+  };
+  FlatPair pair, fresh;
+  const size_t n = pair.fields.size();
+  for (int round = 0; round < 3; ++round) {
+    for (const std::string& doc : docs) {
+      SCOPED_TRACE(doc);
+      EXPECT_EQ(FlatPair::read(*pair.flat, n, doc), FlatPair::read(*fresh.simd, n, doc));
+      EXPECT_TRUE(pair.took_flat() || doc == "{}");
+    }
+  }
 }
 
 TEST(JsonEventViewFlat, NestedPathsUseSimdjson) {
