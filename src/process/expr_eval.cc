@@ -104,7 +104,10 @@ Value Evaluator::eval(uint32_t n) const {
   return Value::null();
 }
 
-Value arith_values(BinOp op, const Value& a, const Value& b) {
+namespace {
+
+// arith_values, inlined where CompiledExpr::eval computes a root without the walk.
+inline __attribute__((always_inline)) Value arith_inline(BinOp op, const Value& a, const Value& b) {
   bool ai = a.type == ValueType::kInt64 || a.type == ValueType::kTimestamp;
   bool bi = b.type == ValueType::kInt64 || b.type == ValueType::kTimestamp;
   if (ai && bi) {
@@ -114,6 +117,10 @@ Value arith_values(BinOp op, const Value& a, const Value& b) {
   if (!is_numeric(a.type) || !is_numeric(b.type)) return Value::null();
   return float_arith(op, a.as_double(), b.as_double());
 }
+
+}  // namespace
+
+Value arith_values(BinOp op, const Value& a, const Value& b) { return arith_inline(op, a, b); }
 
 Value compare_op(BinOp op, const Value& a, const Value& b) {
   int c = 0;
@@ -224,7 +231,7 @@ Value CompiledExpr::eval(const EventView& event) {
   const Shortcut& s = program_->shortcut;
   switch (s.kind) {
     case Shortcut::Kind::kField: return event.read(static_cast<uint32_t>(s.a.slot));
-    case Shortcut::Kind::kArith: return arith_values(s.op, operand(s.a, event), operand(s.b, event));
+    case Shortcut::Kind::kArith: return arith_inline(s.op, operand(s.a, event), operand(s.b, event));
     case Shortcut::Kind::kCompare: return compare_op(s.op, operand(s.a, event), operand(s.b, event));
     case Shortcut::Kind::kCompareArith:
       return compare_op(s.op, arith_values(s.inner, operand(s.a, event), operand(s.b, event)),

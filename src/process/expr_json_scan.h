@@ -58,7 +58,7 @@ inline unsigned string_stop_in(uint64_t w) {
 
 // The first '"', '\\' or control character at or after p, or end. Loads may read up to `limit`
 // (>= end), what they see at or after end does not count.
-inline const char* string_stop(const char* p, const char* end, const char* limit) {
+DELTA_SCAN_INLINE const char* string_stop(const char* p, const char* end, const char* limit) {
 #ifdef __SSE2__
   const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
   while (p < end && limit - p >= 16) {
