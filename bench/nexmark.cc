@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/json_escape.h"
 #include "base/rfc3339.h"
 #include "config/config.h"
 #include "log/embedded_log.h"
@@ -387,7 +388,7 @@ class RowEncoder {
   explicit RowEncoder(const std::vector<std::string>& names) {
     for (const std::string& n : names) {
       std::string m(n.size() * 6 + 4, '\0');
-      char* e = process::json_write::string(m.data() + 1, n);
+      char* e = json::write_quoted(m.data() + 1, n);
       *e++ = ':';
       m.resize(static_cast<size_t>(e - m.data()));
       bound_ += m.size() + 32;

@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include "app/commands.h"
+#include "base/json_escape.h"
 #include "obs/logger.h"
 
 namespace delta::app {
@@ -56,7 +57,7 @@ bool print_table(const std::string& body) {
 int query_command(const QueryOptions& options) {
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), &curl_easy_cleanup);
   std::string request = "{\"sql\":\"";
-  obs::append_json_escaped(request, options.sql);
+  json::append_escaped(request, options.sql);
   request += "\",\"limit\":" + std::to_string(options.limit) + "}";
   std::string url = options.url + "/v1/query", response;
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");

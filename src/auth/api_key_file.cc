@@ -7,6 +7,7 @@
 
 #include "auth/api_keys.h"
 #include "auth/digest.h"
+#include "base/json_escape.h"
 #include "obs/logger.h"
 
 namespace delta::auth {
@@ -74,7 +75,7 @@ void append_string(std::string& out, std::string_view name, std::string_view val
   out += "\"";
   out += name;
   out += "\":\"";
-  obs::append_json_escaped(out, value);
+  json::append_escaped(out, value);
   out += "\"";
 }
 
@@ -113,7 +114,7 @@ std::string serialize_api_keys(const std::vector<ApiKeyInfo>& keys) {
     out += ",\"roles\":[";
     for (size_t r = 0; r < k.roles.size(); ++r) {
       out += r == 0 ? "\"" : ",\"";
-      obs::append_json_escaped(out, k.roles[r]);
+      json::append_escaped(out, k.roles[r]);
       out += "\"";
     }
     out += "],";

@@ -1,5 +1,6 @@
 #include "edge/http_types.h"
 
+#include "base/json_escape.h"
 #include "obs/logger.h"
 
 namespace delta::edge {
@@ -39,9 +40,9 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
   HttpResponse r;
   r.status = status;
   r.body = R"({"error":{"code":")";
-  obs::append_json_escaped(r.body, code);
+  json::append_escaped(r.body, code);
   r.body += R"(","message":")";
-  obs::append_json_escaped(r.body, message);
+  json::append_escaped(r.body, message);
   r.body += "\"}}";
   return r;
 }

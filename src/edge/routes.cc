@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "base/json_escape.h"
 #include "edge/ws_protocol.h"
 #include "obs/logger.h"
 #include "process/expr.h"
@@ -26,12 +27,6 @@ std::string media_type(std::string_view content_type) {
   return out;
 }
 
-void append_quoted(std::string& out, std::string_view s) {
-  out += '"';
-  obs::append_json_escaped(out, s);
-  out += '"';
-}
-
 HttpResponse with_retry_after(HttpResponse r, int seconds) {
   r.headers.emplace_back("Retry-After", std::to_string(seconds));
   return r;
@@ -42,7 +37,7 @@ std::string ingest_body(const IngestResult& r, std::string_view error_code = {})
   std::string out = "{";
   if (!error_code.empty()) {
     out += "\"error\":{\"code\":";
-    append_quoted(out, error_code);
+    json::append_quoted(out, error_code);
     out += ",\"message\":\"no valid events in the request\"},";
   }
   append_ingest_counts(out, r);
@@ -401,7 +396,7 @@ HttpResponse Routes::stream_list() {
     if (i > 0) out += ',';
     const auto& s = config_.streams[i];
     out += "{\"name\":";
-    append_quoted(out, s.name);
+    json::append_quoted(out, s.name);
     out += ",\"partitions\":" + std::to_string(s.partitions) + "}";
   }
   out += "]}";
@@ -411,17 +406,17 @@ HttpResponse Routes::stream_list() {
 HttpResponse Routes::stream_get(size_t stream_index) {
   const model::StreamSchema& s = config_.streams[stream_index];
   std::string out = "{\"name\":";
-  append_quoted(out, s.name);
+  json::append_quoted(out, s.name);
   out += ",\"time_field\":";
-  append_quoted(out, s.time_field);
+  json::append_quoted(out, s.time_field);
   out += ",\"key\":";
-  append_quoted(out, s.key_field);
+  json::append_quoted(out, s.key_field);
   out += ",\"schema\":{";
   for (size_t i = 0; i < s.fields.size(); ++i) {
     if (i > 0) out += ',';
-    append_quoted(out, s.fields[i].name);
+    json::append_quoted(out, s.fields[i].name);
     out += ":{\"type\":";
-    append_quoted(out, model::field_type_name(s.fields[i].type));
+    json::append_quoted(out, model::field_type_name(s.fields[i].type));
     out += s.fields[i].required ? ",\"required\":true}" : ",\"required\":false}";
   }
   out += "},\"partitions\":[";
@@ -458,7 +453,7 @@ HttpResponse Routes::events_read(size_t stream_index, const HttpRequest& request
   if (!info.is_ok()) return error_response(500, "log_error", info.status().message());
   from = std::max(from, info->start_offset);
   std::string out = "{\"stream\":";
-  append_quoted(out, s.name);
+  json::append_quoted(out, s.name);
   out += ",\"partition\":" + std::to_string(partition) + ",\"events\":[";
   int64_t next = from, count = 0;
   while (count < limit && next < info->end_offset) {

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <memory>
 
+#include "base/json_escape.h"
 #include "obs/logger.h"
 #include "sink/dead_letters.h"
 
@@ -123,7 +124,7 @@ HttpResponse SinkRoutes::dlq_read(std::string_view stream, const HttpRequest& re
   Result<sink::DeadLetterPage> page = sink::read_dead_letters(log_, stream, from, static_cast<size_t>(limit));
   if (!page.is_ok()) return error_response(500, "log_error", page.status().message());
   std::string out = "{\"stream\":\"";
-  obs::append_json_escaped(out, stream);
+  json::append_escaped(out, stream);
   out += "\",\"dead_letters\":[";
   for (size_t i = 0; i < page->letters.size(); ++i) {
     const auto& l = page->letters[i];
@@ -184,7 +185,7 @@ void SinkRoutes::dlq_replay(int stream_index, const HttpRequest& request, Caller
                             auto line = static_cast<size_t>(o.result.errors[i].index);
                             int64_t offset = line < offsets->size() ? (*offsets)[line] : -1;
                             out += "{\"offset\":" + std::to_string(offset) + ",\"error\":\"";
-                            obs::append_json_escaped(out, o.result.errors[i].message);
+                            json::append_escaped(out, o.result.errors[i].message);
                             out += "\"}";
                           }
                           respond(json_response(200, out + "]}"));

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "base/json_escape.h"
 #include "obs/logger.h"
 
 namespace delta::edge {
@@ -30,12 +31,6 @@ std::optional<uint64_t> parse_seq_line(std::string_view line) {
   line.remove_prefix(static_cast<size_t>(ptr - line.data()));
   if (!consume(&line, "}") || !skip_spaces(line).empty()) return std::nullopt;
   return seq;
-}
-
-void append_quoted(std::string& out, std::string_view s) {
-  out += '"';
-  obs::append_json_escaped(out, s);
-  out += '"';
 }
 
 void append_int(std::string& out, int64_t v) {
@@ -70,9 +65,9 @@ void append_ingest_counts(std::string& out, const IngestResult& result) {
     out += "{\"index\":";
     append_int(out, result.errors[i].index);
     out += ",\"code\":";
-    append_quoted(out, result.errors[i].code);
+    json::append_quoted(out, result.errors[i].code);
     out += ",\"error\":";
-    append_quoted(out, result.errors[i].message);
+    json::append_quoted(out, result.errors[i].message);
     out += '}';
   }
   out += ']';
@@ -92,9 +87,9 @@ std::string ws_error_ack(uint64_t seq, std::string_view code, std::string_view m
   std::string out = "{\"seq\":";
   append_int(out, static_cast<int64_t>(seq));
   out += ",\"accepted\":0,\"rejected\":0,\"errors\":[],\"error\":{\"code\":";
-  append_quoted(out, code);
+  json::append_quoted(out, code);
   out += ",\"message\":";
-  append_quoted(out, message);
+  json::append_quoted(out, message);
   if (retry_after_ms > 0) {
     out += ",\"retry_after_ms\":";
     append_int(out, retry_after_ms);

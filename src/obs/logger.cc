@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "base/json_escape.h"
+
 namespace delta::obs {
 namespace {
 
@@ -39,27 +41,6 @@ void append_timestamp(std::string& out) {
 
 void set_min_level(Level level) { g_min_level.store(static_cast<int>(level)); }
 
-void append_json_escaped(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-}
-
 void log(Level level, std::string_view logger, std::string_view message, LogFields fields) {
   if (static_cast<int>(level) < g_min_level.load(std::memory_order_relaxed)) return;
   std::string line;
@@ -69,17 +50,17 @@ void log(Level level, std::string_view logger, std::string_view message, LogFiel
   line += R"(","log.level":")";
   line += level_name(level);
   line += R"(","log.logger":")";
-  append_json_escaped(line, logger);
+  json::append_escaped(line, logger);
   line += R"(","message":")";
-  append_json_escaped(line, message);
+  json::append_escaped(line, message);
   line += '"';
   for (const auto& [key, value] : fields) {
     line += ",\"";
-    append_json_escaped(line, key);
+    json::append_escaped(line, key);
     line += "\":";
     if (value.quoted) {
       line += '"';
-      append_json_escaped(line, value.text);
+      json::append_escaped(line, value.text);
       line += '"';
     } else {
       line += value.text;

@@ -43,7 +43,4 @@ inline void error(std::string_view logger, std::string_view m, LogFields f = {})
   log(Level::kError, logger, m, f);
 }
 
-// Appends `s` to `out` as the inside of a JSON string (quotes not included).
-void append_json_escaped(std::string& out, std::string_view s);
-
 }  // namespace delta::obs

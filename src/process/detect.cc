@@ -1,5 +1,6 @@
 #include "process/detect.h"
 
+#include "base/json_escape.h"
 #include "obs/logger.h"
 
 namespace delta::process {
@@ -126,12 +127,12 @@ void append_detected(std::string_view text, std::string* out) {
       i += length > 0 ? length : 1;
       continue;
     }
-    obs::append_json_escaped(*out, text.substr(copied, i - copied));
+    json::append_escaped(*out, text.substr(copied, i - copied));
     out->append(replacement);
     i += length;
     copied = i;
   }
-  obs::append_json_escaped(*out, text.substr(copied));
+  json::append_escaped(*out, text.substr(copied));
 }
 
 }  // namespace delta::process

@@ -62,27 +62,6 @@ inline char* bytes(char* p, std::string_view s) {
   return p + s.size();
 }
 
-// At most 6 * s.size() + 2 bytes: s quoted, with `"`, `\` and control characters escaped.
-inline char* string(char* p, std::string_view s) {
-  *p++ = '"';
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      *p++ = '\\';
-      *p++ = c;
-    } else if (u < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      p = bytes(p, "\\u00");
-      *p++ = kHex[u >> 4];
-      *p++ = kHex[u & 15];
-    } else {
-      *p++ = c;
-    }
-  }
-  *p++ = '"';
-  return p;
-}
-
 // Bytes of rows written through pointers, in blocks of at least 1 MiB: grow(n) makes room for n
 // contiguous bytes and returns where they start; commit(end) keeps what was written up to `end`.
 // Bytes once committed never move (a new block is started instead), so a row's string_view stays

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "base/json_escape.h"
 #include "obs/logger.h"
 #include "process/detect.h"
 
@@ -70,7 +71,7 @@ void append_hashed(const HmacSha256& hmac, std::string_view text, std::string* o
 void append_partial(std::string_view text, int32_t keep_last, std::string* out) {
   if (looks_like_email(text)) {
     out->append("***@");
-    obs::append_json_escaped(*out, text.substr(text.find('@') + 1));
+    json::append_escaped(*out, text.substr(text.find('@') + 1));
     return;
   }
   size_t chars = count_code_points(text);
@@ -80,7 +81,7 @@ void append_partial(std::string_view text, int32_t keep_last, std::string* out) 
     return;
   }
   out->append(chars - keep, '*');
-  obs::append_json_escaped(*out, text.substr(code_point_offset(text, chars - keep)));
+  json::append_escaped(*out, text.substr(code_point_offset(text, chars - keep)));
 }
 
 void append_truncated_ip(std::string_view text, std::string* out) {

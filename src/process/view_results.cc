@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "base/hash.h"
+#include "base/json_escape.h"
 #include "base/rfc3339.h"
 #include "process/json_write.h"
 
@@ -65,7 +66,7 @@ std::string_view decode_key_value(std::string_view key, char** json, char** text
       uint32_t n = 0;
       std::memcpy(&n, key.data(), 4);
       std::string_view s = key.substr(4, n);
-      *json = json_write::string(*json, s);
+      *json = json::write_quoted(*json, s);
       *text = json_write::bytes(*text, s);
       return key.substr(4 + n);
     }
@@ -80,7 +81,7 @@ std::string_view decode_key_value(std::string_view key, char** json, char** text
       std::memcpy(&i, key.data(), 8);
       std::string ts;  // a timestamp group key: rare, and short enough for the small-string buffer
       append_rfc3339_ms(ts, i);
-      *json = json_write::string(*json, ts);
+      *json = json::write_quoted(*json, ts);
       *text = json_write::bytes(*text, ts);
       return key.substr(8);
     }
@@ -129,7 +130,7 @@ ResultCollector::ResultCollector(const ViewPlan& plan, std::function<void()> ful
   auto member = [](const std::string& name) {
     std::string m(name.size() * 6 + 4, '\0');
     m[0] = ',';
-    char* end = json_write::string(m.data() + 1, name);
+    char* end = json::write_quoted(m.data() + 1, name);
     *end++ = ':';
     m.resize(static_cast<size_t>(end - m.data()));
     return m;

@@ -4,18 +4,13 @@
 
 #include <cstdio>
 
+#include "base/json_escape.h"
 #include "model/record_batch.h"
 #include "obs/logger.h"
 #include "sink/archive_layout.h"
 
 namespace delta::sink {
 namespace {
-
-void append_quoted(std::string& out, std::string_view s) {
-  out += '"';
-  obs::append_json_escaped(out, s);
-  out += '"';
-}
 
 bool is_json(std::string_view text) {
   simdjson::dom::parser parser;
@@ -25,7 +20,7 @@ bool is_json(std::string_view text) {
 
 std::string record_prefix(std::string_view stream) {
   std::string p = "{\"stream\":";
-  append_quoted(p, stream);
+  json::append_quoted(p, stream);
   return p + ",";
 }
 
@@ -44,16 +39,16 @@ std::string dead_letter_record(std::string_view stream, std::string_view stage, 
                                int64_t time_ms, std::string_view event_json) {
   std::string out = record_prefix(stream);
   out += "\"stage\":";
-  append_quoted(out, stage);
+  json::append_quoted(out, stage);
   out += ",\"reason\":";
-  append_quoted(out, reason);
+  json::append_quoted(out, reason);
   out += ",\"time\":";
-  append_quoted(out, format_rfc3339_ms(time_ms));
+  json::append_quoted(out, format_rfc3339_ms(time_ms));
   out += ",\"event\":";
   if (is_json(event_json)) {
     out += event_json;
   } else {
-    append_quoted(out, event_json);
+    json::append_quoted(out, event_json);
   }
   return out + "}";
 }

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <set>
 
+#include "base/json_escape.h"
 #include "obs/logger.h"
 #include "sink/backend_options.h"
 
@@ -68,8 +69,7 @@ void append_value_json(std::string& out, sqlite3_stmt* stmt, int i) {
     default: {  // TEXT, and BLOB as its bytes
       const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
       out += '"';
-      obs::append_json_escaped(out,
-                               std::string_view(text != nullptr ? text : "", sqlite3_column_bytes(stmt, i)));
+      json::append_escaped(out, std::string_view(text != nullptr ? text : "", sqlite3_column_bytes(stmt, i)));
       out += '"';
     }
   }
@@ -396,7 +396,7 @@ Result<std::string> SqliteStore::results(std::string_view view, std::string_view
       if (!first) out += ',';
       first = false;
       out += '"';
-      obs::append_json_escaped(out, name);
+      json::append_escaped(out, name);
       out += "\":";
       append_value_json(out, s.get(), i);
     }
@@ -436,7 +436,7 @@ Result<std::string> SqliteQueryEngine::query(std::string_view sql, size_t max_ro
   for (int i = 0; i < n; ++i) {
     if (i > 0) out += ',';
     out += '"';
-    obs::append_json_escaped(out, sqlite3_column_name(s.get(), i));
+    json::append_escaped(out, sqlite3_column_name(s.get(), i));
     out += '"';
   }
   out += "],\"rows\":[";

@@ -1,4 +1,5 @@
 #include "sink/clickhouse/clickhouse_query.h"
+#include "base/json_escape.h"
 #include "base/url.h"
 
 #include <simdjson.h>
@@ -71,7 +72,7 @@ Result<std::string> compact_to_rows(std::string_view body, size_t max_rows) {
     if (column["name"].get_string().get(name)) return Status::internal("clickhouse: a column without a name");
     out += first ? "\"" : ",\"";
     first = false;
-    obs::append_json_escaped(out, name);
+    json::append_escaped(out, name);
     out += '"';
   }
   out += "],\"rows\":[";

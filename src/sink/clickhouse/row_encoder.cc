@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "base/json_escape.h"
 #include "base/rfc3339.h"
 
 namespace delta::sink::clickhouse {
@@ -47,33 +48,14 @@ int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0 && (a < 0)
 
 }  // namespace
 
-void append_json_string(std::string_view text, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  *out += '"';
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      *out += '\\';
-      *out += ch;
-    } else if (c < 0x20) {
-      *out += "\\u00";
-      *out += kHex[c >> 4];
-      *out += kHex[c & 15];
-    } else {
-      *out += ch;
-    }
-  }
-  *out += '"';
-}
-
 RowEncoder::RowEncoder(const TableSpec& spec, const ServerFeatures& features)
     : events_(spec.kind == TableSpec::Kind::kEvents), datetime64_(features.datetime64) {
   for (const Column& c : spec.columns) {
     Col col{c.name, "", "", c.type};
-    append_json_string(c.name, &col.key);
+    json::append_quoted(col.key, c.name);
     col.key += ':';
     if (c.type == ColumnType::kTimestamp) {
-      append_json_string(c.name + "_ms", &col.ms_key);
+      json::append_quoted(col.ms_key, c.name + "_ms");
       col.ms_key += ':';
     }
     cols_.push_back(std::move(col));
@@ -173,7 +155,7 @@ bool RowEncoder::encode_value(const Col& col, simdjson::ondemand::value value, s
           return refuse("JSON");
         if (type == json_type::array && (value.get_array().get(a) || a.raw_json().get(raw)))
           return refuse("JSON");
-        append_json_string(trim(raw), out);
+        json::append_quoted(*out, trim(raw));
       }
       return true;
     }

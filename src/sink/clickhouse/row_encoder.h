@@ -47,7 +47,4 @@ class RowEncoder {
   std::string padded_;
 };
 
-// Appends `text` as a JSON string literal (quotes, escapes) to *out.
-void append_json_string(std::string_view text, std::string* out);
-
 }  // namespace delta::sink::clickhouse
