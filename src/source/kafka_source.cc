@@ -17,6 +17,7 @@ namespace {
 constexpr size_t kMaxBatch = 2048;
 constexpr int kPollMs = 100;
 constexpr int64_t kLagEveryNs = 1'000'000'000;
+constexpr int kCommittedTimeoutMs = 1000;  // update_lag's committed-offset lookup (rare: see there)
 
 using log::kafka::ConfPtr;
 using log::kafka::PartitionListPtr;
@@ -69,6 +70,9 @@ struct KafkaSource::Probe {
   obs::Counter& retries;
   obs::Counter& errors;
   std::map<std::pair<std::string, int32_t>, obs::Gauge*> lags;  // the poll thread only
+  // Committed offsets of assigned partitions that have no consumer position yet (after a restart,
+  // until a message arrives), looked up once each; the poll thread only.
+  std::map<std::pair<std::string, int32_t>, int64_t> committed;
 };
 
 namespace {
@@ -236,6 +240,26 @@ void KafkaSource::update_lag() {
   if (rd_kafka_assignment(rk_, &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
   PartitionListPtr assigned(raw);
   rd_kafka_position(rk_, assigned.get());
+  // A partition consumed to its end before a restart has no position until its next message:
+  // its committed offset stands in (one broker lookup per such partition, then cached).
+  PartitionListPtr unknown(rd_kafka_topic_partition_list_new(0));
+  for (int i = 0; i < assigned->cnt; ++i) {
+    const rd_kafka_topic_partition_t& p = assigned->elems[i];
+    auto key = std::make_pair(std::string(p.topic), p.partition);
+    if (p.offset >= 0) {
+      probe_->committed.erase(key);
+    } else if (!probe_->committed.contains(key)) {
+      rd_kafka_topic_partition_list_add(unknown.get(), p.topic, p.partition);
+    }
+  }
+  if (unknown->cnt > 0 &&
+      rd_kafka_committed(rk_, unknown.get(), kCommittedTimeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int i = 0; i < unknown->cnt; ++i) {
+      const rd_kafka_topic_partition_t& p = unknown->elems[i];
+      if (p.err == RD_KAFKA_RESP_ERR_NO_ERROR && p.offset >= 0)
+        probe_->committed[std::make_pair(std::string(p.topic), p.partition)] = p.offset;
+    }
+  }
   for (int i = 0; i < assigned->cnt; ++i) {
     const rd_kafka_topic_partition_t& p = assigned->elems[i];
     int64_t low = -1;
@@ -245,8 +269,12 @@ void KafkaSource::update_lag() {
         high < 0) {
       continue;  // no fetch answered yet
     }
-    // No position yet: nothing consumed here, which is no lag only when the partition is empty.
-    int64_t position = p.offset >= 0 ? p.offset : (low == high ? high : -1);
+    int64_t position = p.offset;
+    if (position < 0) {
+      auto c = probe_->committed.find(std::make_pair(std::string(p.topic), p.partition));
+      // Nothing consumed and nothing committed: no lag only when the partition is empty.
+      position = c != probe_->committed.end() ? c->second : (low == high ? high : -1);
+    }
     if (position < 0) continue;
     probe_->lag(p.topic, p.partition).set(high > position ? high - position : 0);
   }

@@ -16,8 +16,9 @@
 // Metrics (label stream): delta_source_kafka_messages_total, delta_source_kafka_events_appended_total,
 // delta_source_kafka_messages_rejected_total, delta_source_kafka_append_retries_total,
 // delta_source_kafka_errors_total (consumer and commit errors), and per assigned partition
-// delta_source_kafka_lag{stream,topic,partition} = high watermark - consumer position, refreshed
-// about once a second from librdkafka's cached watermarks.
+// delta_source_kafka_lag{stream,topic,partition} = high watermark - consumer position (the
+// committed offset while there is no position yet, as after a restart), refreshed about once a
+// second from librdkafka's cached watermarks.
 //
 // Lifecycle: start() creates the consumer, subscribes and starts the thread; stop() (idempotent,
 // main thread) ends the thread after its current batch (a batch the log has not taken is left
