@@ -99,13 +99,8 @@ const char* read_flat(const char* event, const char* p, const char* end, const c
   }
   if (c == '-' || is_digit(c)) {
     if (type == FieldType::kString || type == FieldType::kBool) return skip_value(p, end, 0);
+    // The caller tried short_integer first for int64 and timestamp fields: this is the general case.
     int64_t i = 0;
-    if (type == FieldType::kInt64 || type == FieldType::kTimestamp) {
-      if (const char* q = short_integer(p, end, limit, &i)) {
-        *out = type == FieldType::kTimestamp ? Value::timestamp(i) : Value::int64(i);
-        return q;
-      }
-    }
     Number n;
     n.event = event;
     const char* q = number_end(p, end, &n);
@@ -304,8 +299,15 @@ bool JsonEventView::read_flat_object(std::string_view json, size_t readable) {
       seen_[child] = serial_;
       const Node& n = nodes_[child];
       const char* start = p;
-      p = read_flat(json.data(), p, end, limit, n.type, &values_[n.slot]);
-      if (p == nullptr) return false;
+      int64_t i = 0;
+      const bool integral = n.type == FieldType::kInt64 || n.type == FieldType::kTimestamp;
+      if (const char* q = integral && p < end ? short_integer(p, end, limit, &i) : nullptr) {
+        values_[n.slot] = n.type == FieldType::kTimestamp ? Value::timestamp(i) : Value::int64(i);
+        p = q;
+      } else {
+        p = read_flat(json.data(), p, end, limit, n.type, &values_[n.slot]);
+        if (p == nullptr) return false;
+      }
       raw_[n.slot] = std::string_view(start, static_cast<size_t>(p - start));
       if (--pending_ == 0) return true;  // as visit(): the rest is not read
     } else if (p < end && *p == '"') {   // the common unreferenced value, without skip_value's dispatch
