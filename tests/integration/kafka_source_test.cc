@@ -221,20 +221,23 @@ TEST(KafkaSource, KcatMessagesReachTheStreamMaskedTheDlqAndAView) {
 
 // A restart resumes from the committed offsets: the second run consumes only what is new, so every
 // id is stored exactly once.
+// One run of Delta that consumes `m` (produced with kcat) to the end, then stops cleanly.
+void run_until_consumed(KafkaMockProcess& kafka, TempDir& dir, const Messages& m) {
+  DeltaProcess delta(dir.path(), streams_yaml(kafka));
+  ASSERT_TRUE(delta.start()) << delta.read_stdout();
+  ASSERT_TRUE(kcat_produce(kafka, dir, m.lines));
+  ASSERT_TRUE(eventually(30, [&] { return read_all_events(delta, "orders", 2).size() >= m.ids.size(); }));
+  ASSERT_TRUE(eventually(20, [&] { return lag_is_zero(delta); }));
+  EXPECT_EQ(delta.terminate(), 0);
+}
+
 TEST(KafkaSource, ARestartConsumesNothingTwice) {
   KafkaMockProcess kafka({kTopic + ":" + std::to_string(kPartitions)});
   ASSERT_TRUE(kafka.start());
   TempDir dir;
   Messages first;
   add_orders(0, 200, &first);
-  {
-    DeltaProcess delta(dir.path(), streams_yaml(kafka));
-    ASSERT_TRUE(delta.start()) << delta.read_stdout();
-    ASSERT_TRUE(kcat_produce(kafka, dir, first.lines));
-    ASSERT_TRUE(eventually(30, [&] { return read_all_events(delta, "orders", 2).size() >= 200; }));
-    ASSERT_TRUE(eventually(20, [&] { return lag_is_zero(delta); }));
-    EXPECT_EQ(delta.terminate(), 0);
-  }
+  ASSERT_NO_FATAL_FAILURE(run_until_consumed(kafka, dir, first));
   Messages second;
   add_orders(200, 100, &second);
   ASSERT_TRUE(kcat_produce(kafka, dir, second.lines));
@@ -262,13 +265,7 @@ TEST(KafkaSource, AfterARestartFullyConsumedPartitionsShowZeroLag) {
   TempDir dir;
   Messages m;
   add_orders(0, 200, &m);
-  {
-    DeltaProcess delta(dir.path(), streams_yaml(kafka));
-    ASSERT_TRUE(delta.start()) << delta.read_stdout();
-    ASSERT_TRUE(kcat_produce(kafka, dir, m.lines));
-    ASSERT_TRUE(eventually(30, [&] { return lag_is_zero(delta); }));
-    EXPECT_EQ(delta.terminate(), 0);
-  }
+  ASSERT_NO_FATAL_FAILURE(run_until_consumed(kafka, dir, m));
   DeltaProcess delta(dir.path(), streams_yaml(kafka));
   ASSERT_TRUE(delta.start()) << delta.read_stdout();
   EXPECT_TRUE(eventually(20, [&] { return lag_is_zero(delta); })) << http_get(delta.url("/metrics")).body;
