@@ -1,5 +1,7 @@
 #include "app/log_setup.h"
 
+#include <algorithm>
+
 #include "log/embedded_log.h"
 #include "log/kafka/kafka_log.h"
 
@@ -16,7 +18,14 @@ Result<std::unique_ptr<log::Log>> open_log(const config::PipelineConfig& cfg, Cl
     if (!kafka) return kafka.status();
     return std::unique_ptr<log::Log>(std::move(*kafka));
   }
-  auto embedded = log::EmbeddedLog::open(cfg.log, clock, registry);
+  // The edge refuses (503 overloaded) once server.max_inflight_bytes of request bodies wait for
+  // the log; the log's own write queue must hold at least that much, or it refuses first (503
+  // log_full) and the configured budget means nothing. Stored batches run a little larger than the
+  // bodies (record framing), and Kafka sources append beside the edge: a quarter more.
+  log::EmbeddedLogOptions options;
+  options.max_queued_bytes =
+      std::max(options.max_queued_bytes, cfg.server.max_inflight_bytes + cfg.server.max_inflight_bytes / 4);
+  auto embedded = log::EmbeddedLog::open(cfg.log, clock, registry, options);
   if (!embedded) return embedded.status();
   return std::unique_ptr<log::Log>(std::move(*embedded));
 }
