@@ -22,6 +22,11 @@ int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
 // (month 13, February 30, offset hour 24, ...).
 bool parse_rfc3339_ms(std::string_view text, int64_t* out_ms);
 
+// The instants of years 0000..9999 UTC in epoch milliseconds: the event times ingest accepts (and
+// so those window arithmetic meets, far from int64 overflow).
+inline constexpr int64_t kMinTimestampMs = -62'167'219'200'000;  // 0000-01-01T00:00:00.000Z
+inline constexpr int64_t kMaxTimestampMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+
 // A UTC calendar date and time of day.
 struct CivilTime {
   int64_t year = 1970;

@@ -222,6 +222,9 @@ Failure ValueChecker::timestamp_field(const FieldSpec& spec, od::value& v, Type 
   } else {
     return fail(error_code::kBadTimestamp, kExpected);
   }
+  // Beyond the years 0000..9999 no date-time names it, and a window's end overflows int64 near its ends.
+  if (ms < kMinTimestampMs || ms > kMaxTimestampMs)
+    return fail(error_code::kBadTimestamp, "a timestamp must be within the years 0000 to 9999 (UTC)");
   if (spec.take_time) {
     facts->has_time = true;
     facts->time_ms = ms;

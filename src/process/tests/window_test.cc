@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/hash.h"
+#include "base/rfc3339.h"
 #include "process/watermark.h"
 #include "process/window_operator.h"
 #include "window_test_util.h"
@@ -303,6 +304,44 @@ TEST(WindowOperatorTest, BadSpecsAreRefused) {
   EXPECT_FALSE(WindowOperator::make({WindowKind::kSession}, &layout.value(), {}, &clock).is_ok());
   EXPECT_FALSE(
       WindowOperator::make({WindowKind::kTumbling, 10, 0, 0, -1}, &layout.value(), {}, &clock).is_ok());
+}
+
+// Ingest accepts event times of the years 0000..9999 (base/rfc3339.h); windows at both ends of
+// that range compute their bounds without overflow (UBSan checks this in the asan-ubsan build).
+TEST_F(WindowTest, EventTimesAtTheEndsOfTheAcceptedRangeGetTheirWindows) {
+  const WindowSpec specs[] = {{WindowKind::kTumbling, 10'000},
+                              {WindowKind::kHopping, 10'000, 5'000},
+                              {WindowKind::kSession, 0, 0, 1'000}};
+  for (const WindowSpec& spec : specs) {
+    make(spec);
+    EXPECT_EQ(add(kMinTimestampMs, "lo", 1), AddOutcome::kAccepted);
+    EXPECT_EQ(add(kMaxTimestampMs, "hi", 2), AddOutcome::kAccepted);
+    advance();
+    op_->finish(sink_);
+    std::map<std::string, std::vector<std::pair<int64_t, int64_t>>> windows;
+    for (const OwnedRow& r : sink_.rows) windows[r.key].emplace_back(r.start, r.end);
+    const int64_t hi_end = kMaxTimestampMs + 1;  // 10000-01-01: a multiple of every size here
+    switch (spec.kind) {
+      case WindowKind::kTumbling:
+        EXPECT_EQ(windows["lo"],
+                  (std::vector<std::pair<int64_t, int64_t>>{{kMinTimestampMs, kMinTimestampMs + 10'000}}));
+        EXPECT_EQ(windows["hi"], (std::vector<std::pair<int64_t, int64_t>>{{hi_end - 10'000, hi_end}}));
+        break;
+      case WindowKind::kHopping:
+        EXPECT_EQ(windows["lo"], (std::vector<std::pair<int64_t, int64_t>>{
+                                     {kMinTimestampMs - 5'000, kMinTimestampMs + 5'000},
+                                     {kMinTimestampMs, kMinTimestampMs + 10'000}}));
+        EXPECT_EQ(windows["hi"], (std::vector<std::pair<int64_t, int64_t>>{
+                                     {hi_end - 10'000, hi_end}, {hi_end - 5'000, hi_end + 5'000}}));
+        break;
+      case WindowKind::kSession:
+        EXPECT_EQ(windows["lo"],
+                  (std::vector<std::pair<int64_t, int64_t>>{{kMinTimestampMs, kMinTimestampMs + 1'000}}));
+        EXPECT_EQ(windows["hi"],
+                  (std::vector<std::pair<int64_t, int64_t>>{{kMaxTimestampMs, kMaxTimestampMs + 1'000}}));
+        break;
+    }
+  }
 }
 
 }  // namespace
