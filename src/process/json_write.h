@@ -48,11 +48,39 @@ inline char* i64(char* p, int64_t v) {
   return u64(p, 0 - static_cast<uint64_t>(v));
 }
 
-// At most 32 bytes: the shortest text that reads back as v; null when v is not finite.
+// At most 32 bytes: the shortest text that reads back as v, exactly as std::to_chars(v) writes it;
+// null when v is not finite.
+//
+// Fast path for the common values of rows -- prices, rates, averages: not an integer, 1 <= |v| < 1e9,
+// at most 6 decimals. For such v a decimal r/10^k that reads back as v lies within 10^k * ulp(v)/2
+// < 0.06 of v * 10^k, so the only candidate for each k is r = round(v * 10^k) (the product's own
+// rounding error is < 0.07), and it reads back as v exactly when r / 10^k == v (r and 10^k are exact
+// doubles and the division is correctly rounded, as parsing is). The first such k gives the fewest
+// digits, and for |v| >= 1 fixed notation is shorter than the exponent form, which is what
+// to_chars picks. Anything else goes to std::to_chars (json_write_test compares both on many values).
 inline char* f64(char* p, double v) {
   if (!std::isfinite(v)) {
     std::memcpy(p, "null", 4);
     return p + 4;
+  }
+  const double a = std::fabs(v);
+  if (a >= 1 && a < 1e9 && a != std::floor(a)) {
+    static constexpr double kPow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    for (int k = 1; k <= 6; ++k) {
+      const double r = std::nearbyint(a * kPow10[k]);
+      if (r / kPow10[k] != a) continue;
+      if (v < 0) *p++ = '-';
+      const auto digits = static_cast<uint64_t>(r);
+      const auto scale = static_cast<uint64_t>(kPow10[k]);
+      p = u64(p, digits / scale);
+      *p++ = '.';
+      uint64_t frac = digits % scale;
+      for (int i = k - 1; i >= 0; --i) {
+        p[i] = static_cast<char>('0' + frac % 10);
+        frac /= 10;
+      }
+      return p + k;
+    }
   }
   return std::to_chars(p, p + 32, v).ptr;
 }
