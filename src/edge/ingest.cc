@@ -170,8 +170,8 @@ struct IngestDecoder::Impl {
   Failure decode_element(simdjson::simdjson_result<od::value> element, int64_t index);
   int find_slot(std::string_view key) const;
   Failure match_slot(od::field& field, int* slot);
-  Failure check_field(const Slot& slot, const FieldSpec& spec, od::field& field);
-  void open_masked(const Slot& slot, od::field& field);
+  Failure check_field(const Slot& slot, const FieldSpec& spec, od::field& field, const char* key_quote);
+  void open_masked(const Slot& slot, od::field& field, const char* key_quote);
   void close_masked(const char* boundary);
   std::string message(const Failure& f) const;
 
@@ -256,7 +256,9 @@ Failure IngestDecoder::Impl::visit_members(od::object object) {
   for (auto member : object) {
     if (auto e = member.error()) return from_simdjson(e);
     od::field& field = member.value_unsafe();  // by reference: copies stall store forwarding
-    close_masked(field.key().raw() - 1);       // the previous member ends before this key's quote
+    // Taken before match_slot(): unescaping the key consumes it, and key() may not be called after.
+    const char* key_quote = field.key().raw() - 1;
+    close_masked(key_quote);  // the previous member ends before this key's quote
     int i = -1;
     if (Failure f = match_slot(field, &i)) return f;
     if (i < 0) {
@@ -268,7 +270,7 @@ Failure IngestDecoder::Impl::visit_members(od::object object) {
     seen_[i] = serial_;
     FieldSpec spec{slot.type, slot.required, first && slot.is_time, first && slot.is_key,
                    slot.mask_rule >= 0};
-    if (Failure f = check_field(slot, spec, field)) {
+    if (Failure f = check_field(slot, spec, field, key_quote)) {
       f.slot = i;
       return f;
     }
@@ -276,9 +278,10 @@ Failure IngestDecoder::Impl::visit_members(od::object object) {
   return {};
 }
 
-Failure IngestDecoder::Impl::check_field(const Slot& slot, const FieldSpec& spec, od::field& field) {
+Failure IngestDecoder::Impl::check_field(const Slot& slot, const FieldSpec& spec, od::field& field,
+                                         const char* key_quote) {
   if (slot.mask_rule < 0) return ValueChecker{limits_.max_json_depth}.field(spec, field.value(), &facts_);
-  open_masked(slot, field);
+  open_masked(slot, field, key_quote);
   facts_.has_text = false;
   Failure f = ValueChecker{limits_.max_json_depth}.field(spec, field.value(), &facts_);
   masked_.back().has_text = facts_.has_text;
@@ -288,10 +291,10 @@ Failure IngestDecoder::Impl::check_field(const Slot& slot, const FieldSpec& spec
 
 // Every occurrence of a masked field is recorded (a duplicate must not leak what the first hides);
 // its end is known once the next member or the closing brace is reached.
-void IngestDecoder::Impl::open_masked(const Slot& slot, od::field& field) {
+void IngestDecoder::Impl::open_masked(const Slot& slot, od::field& field, const char* key_quote) {
   process::MaskedMember m;
   m.rule = static_cast<uint32_t>(slot.mask_rule);
-  m.member_begin = static_cast<size_t>(field.key().raw() - 1 - item_begin_);
+  m.member_begin = static_cast<size_t>(key_quote - item_begin_);
   m.value_begin = static_cast<size_t>(field.value().raw_json_token().data() - item_begin_);
   masked_.push_back(m);
 }

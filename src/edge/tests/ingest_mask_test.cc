@@ -94,6 +94,19 @@ TEST_F(IngestMask, DuplicatesAndEscapedKeysAreMasked) {
   EXPECT_NE(s[0].value.find(hmac_hex("second@example.com")), std::string::npos);
 }
 
+// A dropped field whose key is spelled with escapes: the member's start was read from the key after
+// unescaping had consumed it (simdjson's field::key() then is undefined: UBSan stops here, and a
+// release build copied the value it must drop).
+TEST_F(IngestMask, ADroppedMemberSpelledWithEscapesIsRemoved) {
+  std::string line = event();
+  line.pop_back();
+  line += R"(,"d\u0065vice":"secret-device","type":"t"})";
+  std::vector<Stored> s = accept(line + "\n");
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].value.find("secret-device"), std::string::npos) << s[0].value;
+  EXPECT_EQ(s[0].value.find("vice"), std::string::npos) << s[0].value;
+}
+
 TEST_F(IngestMask, WhitespaceAroundMaskedAndDroppedMembers) {
   std::string line =
       " { \"device\" : \"d1\" ,\t\"ts\":\"2026-11-27T13:46:12.123Z\", \"event_id\" : \"e 1\" , "
