@@ -130,9 +130,11 @@ TEST_F(WebSocketTest, UpgradeGoesThroughTheGatewayWithHeadersOrAccessToken) {
   std::string reader = create_key(*delta_, "orders-reader");
   ASSERT_TRUE(poll_status(*delta_, "orders", {"X-API-Key: " + producer}, 200)) << "the key file is reloaded";
   std::string url = ws_url(*delta_, "/v1/streams/orders/ws");
-  EXPECT_NE(run("ingest", url, {"{\"n\":1}"}).find("http 401"), std::string::npos);
-  EXPECT_NE(run("ingest", url + "?access_token=" + reader, {"{\"n\":1}"}).find("http 403"), std::string::npos)
-      << "a reader may subscribe but not produce";
+  std::string anonymous = run("ingest", url, {"{\"n\":1}"});
+  EXPECT_NE(anonymous.find("http 401"), std::string::npos) << anonymous;
+  std::string as_reader = run("ingest", url + "?access_token=" + reader, {"{\"n\":1}"});
+  EXPECT_NE(as_reader.find("http 403"), std::string::npos)
+      << "a reader may subscribe but not produce: " << as_reader;
   std::string out = run("ingest", url + "?access_token=" + producer, {"{\"n\":1}"});
   EXPECT_NE(out.find(R"(ack {"seq":1,"accepted":1)"), std::string::npos) << out;
   HttpResult refused =
