@@ -149,8 +149,7 @@ Status Partition::read(int64_t from, size_t max_bytes, ReadResult* out) const {
     uint64_t position;
     uint64_t limit;
   };
-  std::vector<View> views;
-  out->clear();
+  std::vector<View> views;  // `out` arrives cleared (EmbeddedLog::read_into)
   {
     std::lock_guard lock(mu_);
     int64_t start = segments_.front()->summary().base_offset;

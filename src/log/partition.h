@@ -54,7 +54,7 @@ class Partition {
   void set_failure(Status s) { failure_ = std::move(s); }
 
   // --- any thread ---
-  // Log::read_into for this partition.
+  // Log::read_into for this partition. REQUIRES: `out` cleared.
   Status read(int64_t from, size_t max_bytes, ReadResult* out) const;
   PartitionInfo info() const;
   int64_t published_end_offset() const;

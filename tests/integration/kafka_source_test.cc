@@ -219,29 +219,35 @@ TEST(KafkaSource, KcatMessagesReachTheStreamMaskedTheDlqAndAView) {
   EXPECT_EQ(delta.terminate(), 0);
 }
 
+// The restart tests: one mock cluster and one data directory, shared by the runs of a test.
+class KafkaSourceRestart : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(kafka_.start()); }
+
+  // One run of Delta that consumes `m` (produced with kcat) to the end, then stops cleanly.
+  void run_until_consumed(const Messages& m) {
+    DeltaProcess delta(dir_.path(), streams_yaml(kafka_));
+    ASSERT_TRUE(delta.start()) << delta.read_stdout();
+    ASSERT_TRUE(kcat_produce(kafka_, dir_, m.lines));
+    ASSERT_TRUE(eventually(30, [&] { return read_all_events(delta, "orders", 2).size() >= m.ids.size(); }));
+    ASSERT_TRUE(eventually(20, [&] { return lag_is_zero(delta); }));
+    EXPECT_EQ(delta.terminate(), 0);
+  }
+
+  KafkaMockProcess kafka_{{kTopic + ":" + std::to_string(kPartitions)}};
+  TempDir dir_;
+};
+
 // A restart resumes from the committed offsets: the second run consumes only what is new, so every
 // id is stored exactly once.
-// One run of Delta that consumes `m` (produced with kcat) to the end, then stops cleanly.
-void run_until_consumed(KafkaMockProcess& kafka, TempDir& dir, const Messages& m) {
-  DeltaProcess delta(dir.path(), streams_yaml(kafka));
-  ASSERT_TRUE(delta.start()) << delta.read_stdout();
-  ASSERT_TRUE(kcat_produce(kafka, dir, m.lines));
-  ASSERT_TRUE(eventually(30, [&] { return read_all_events(delta, "orders", 2).size() >= m.ids.size(); }));
-  ASSERT_TRUE(eventually(20, [&] { return lag_is_zero(delta); }));
-  EXPECT_EQ(delta.terminate(), 0);
-}
-
-TEST(KafkaSource, ARestartConsumesNothingTwice) {
-  KafkaMockProcess kafka({kTopic + ":" + std::to_string(kPartitions)});
-  ASSERT_TRUE(kafka.start());
-  TempDir dir;
+TEST_F(KafkaSourceRestart, ARestartConsumesNothingTwice) {
   Messages first;
   add_orders(0, 200, &first);
-  ASSERT_NO_FATAL_FAILURE(run_until_consumed(kafka, dir, first));
+  ASSERT_NO_FATAL_FAILURE(run_until_consumed(first));
   Messages second;
   add_orders(200, 100, &second);
-  ASSERT_TRUE(kcat_produce(kafka, dir, second.lines));
-  DeltaProcess delta(dir.path(), streams_yaml(kafka));
+  ASSERT_TRUE(kcat_produce(kafka_, dir_, second.lines));
+  DeltaProcess delta(dir_.path(), streams_yaml(kafka_));
   ASSERT_TRUE(delta.start()) << delta.read_stdout();
   std::vector<StoredEvent> stored;
   ASSERT_TRUE(eventually(30, [&] { return (stored = read_all_events(delta, "orders", 2)).size() >= 300; }))
@@ -259,14 +265,11 @@ TEST(KafkaSource, ARestartConsumesNothingTwice) {
 
 // A restart with nothing new to consume: the partitions have no consumer position until a message
 // arrives, so their lag comes from the committed offsets: 0 for every partition, not a missing series.
-TEST(KafkaSource, AfterARestartFullyConsumedPartitionsShowZeroLag) {
-  KafkaMockProcess kafka({kTopic + ":" + std::to_string(kPartitions)});
-  ASSERT_TRUE(kafka.start());
-  TempDir dir;
+TEST_F(KafkaSourceRestart, AfterARestartFullyConsumedPartitionsShowZeroLag) {
   Messages m;
   add_orders(0, 200, &m);
-  ASSERT_NO_FATAL_FAILURE(run_until_consumed(kafka, dir, m));
-  DeltaProcess delta(dir.path(), streams_yaml(kafka));
+  ASSERT_NO_FATAL_FAILURE(run_until_consumed(m));
+  DeltaProcess delta(dir_.path(), streams_yaml(kafka_));
   ASSERT_TRUE(delta.start()) << delta.read_stdout();
   EXPECT_TRUE(eventually(20, [&] { return lag_is_zero(delta); })) << http_get(delta.url("/metrics")).body;
   EXPECT_EQ(metric(delta, R"(delta_source_kafka_messages_total{stream="orders"})"), 0);
@@ -276,10 +279,7 @@ TEST(KafkaSource, AfterARestartFullyConsumedPartitionsShowZeroLag) {
 // SIGKILL mid-stream: the source commits a Kafka offset only after the log append, so the restarted
 // instance resumes from the last commit and loses nothing; what it consumes twice (appended but not
 // yet committed at the kill) is the at-least-once duplicate that the stream's dedup absorbs.
-TEST(KafkaSource, ASigkilledRunLosesNothingAndResumesFromItsCommits) {
-  KafkaMockProcess kafka({kTopic + ":" + std::to_string(kPartitions)});
-  ASSERT_TRUE(kafka.start());
-  TempDir dir;
+TEST_F(KafkaSourceRestart, ASigkilledRunLosesNothingAndResumesFromItsCommits) {
   Messages m;
   add_orders(0, 200, &m);
   Messages more;
@@ -287,15 +287,15 @@ TEST(KafkaSource, ASigkilledRunLosesNothingAndResumesFromItsCommits) {
   m.ids.insert(more.ids.begin(), more.ids.end());
   const size_t total = m.ids.size();
   {
-    DeltaProcess delta(dir.path(), streams_yaml(kafka));
+    DeltaProcess delta(dir_.path(), streams_yaml(kafka_));
     ASSERT_TRUE(delta.start()) << delta.read_stdout();
-    ASSERT_TRUE(kcat_produce(kafka, dir, m.lines));
+    ASSERT_TRUE(kcat_produce(kafka_, dir_, m.lines));
     ASSERT_TRUE(eventually(30, [&] { return lag_is_zero(delta); }));
-    ASSERT_TRUE(kcat_produce(kafka, dir, more.lines));
+    ASSERT_TRUE(kcat_produce(kafka_, dir_, more.lines));
     ASSERT_TRUE(eventually(30, [&] { return read_all_events(delta, "orders", 2).size() >= 400; }));
     delta.kill9();  // mid-stream: the second batch of messages is being consumed
   }
-  DeltaProcess delta(dir.path(), streams_yaml(kafka));
+  DeltaProcess delta(dir_.path(), streams_yaml(kafka_));
   ASSERT_TRUE(delta.start()) << delta.read_stdout();
   std::vector<StoredEvent> stored;
   std::set<std::string> ids;
